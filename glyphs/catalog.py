@@ -1,0 +1,109 @@
+"""The font catalog: families, their weights/italics, and where their files are.
+
+Catalog file format (one family a line, tab separated):
+``id<TAB>Display Name<TAB>100,400,700<TAB>has_italic(0|1)``
+
+Font cache layout, shared by ``fonts fetch``, the test fixtures and users::
+
+    <cache>/<id>/static/<id>-latin-<weight>-<normal|italic>.woff2
+    <cache>/<id>/variable/<id>-latin-<axes>-<normal|italic>.woff2   (optional)
+    <cache>/<id>/LICENSE
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CATALOG = Path(__file__).with_name("catalog-300.txt")
+CACHE_ENV = "FREEFONTFINDER_FONTS"
+
+
+class CatalogError(ValueError):
+    """A catalog file that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    name: str
+    weights: tuple[int, ...]
+    has_italic: bool
+
+
+@dataclass(frozen=True)
+class FontFile:
+    path: Path
+    italic: bool
+    weight: int | None  # None for a variable font
+    axes: tuple[str, ...] = ()  # variable axes present in the file, e.g. ("wght", "wdth")
+
+
+@dataclass(frozen=True)
+class FamilyFiles:
+    family: Family
+    static: tuple[FontFile, ...] = ()
+    variable: tuple[FontFile, ...] = ()
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def present(self) -> bool:
+        return bool(self.static or self.variable)
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get(CACHE_ENV)
+    return Path(env) if env else Path.home() / ".cache" / "freefontfinder" / "fonts"
+
+
+def resolve_catalog_path(catalog: str | Path) -> Path:
+    return DEFAULT_CATALOG if str(catalog) == "default" else Path(catalog)
+
+
+def load_catalog(catalog: str | Path = "default") -> tuple[Family, ...]:
+    """Families in catalog order (that order is the label order of new datasets)."""
+    path = resolve_catalog_path(catalog)
+    if not path.is_file():
+        raise CatalogError(f"catalog {path} does not exist")
+    families = []
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 4:
+            raise CatalogError(f"{path}:{n}: expected 4 tab-separated columns, got {len(parts)}")
+        fid, name, weights, italic = parts
+        try:
+            ws = tuple(int(w) for w in weights.split(","))
+        except ValueError as e:
+            raise CatalogError(f"{path}:{n}: bad weights {weights!r}") from e
+        families.append(Family(fid, name, ws, italic.strip() == "1"))
+    return tuple(families)
+
+
+_STATIC_RE = re.compile(r"-latin-(\d{3})-(normal|italic)\.(woff2|woff|ttf|otf)$")
+_VAR_RE = re.compile(r"-latin-([a-z\-]+)-(normal|italic)\.(woff2|ttf)$")
+
+
+def family_files(family: Family, cache: Path) -> FamilyFiles:
+    """The files of one family found in ``cache`` (empty if not fetched)."""
+    root = Path(cache) / family.id
+    static, variable = [], []
+    for p in sorted((root / "static").glob("*")):
+        m = _STATIC_RE.search(p.name)
+        if m:
+            static.append(FontFile(p, m.group(2) == "italic", int(m.group(1))))
+    for p in sorted((root / "variable").glob("*")):
+        m = _VAR_RE.search(p.name)
+        if m:
+            variable.append(FontFile(p, m.group(2) == "italic", None, _axes_of(m.group(1))))
+    return FamilyFiles(family, tuple(static), tuple(variable))
+
+
+def _axes_of(tag: str) -> tuple[str, ...]:
+    """fontsource-variable file tags: 'wght', 'wdth', 'opsz', 'full', 'standard'."""
+    if tag in ("full", "standard"):
+        return ("wght", "wdth")  # refined from the file itself when rendering
+    return tuple(tag.split("-"))
