@@ -39,6 +39,7 @@ class FontFile:
     italic: bool
     weight: int | None  # None for a variable font
     axes: tuple[str, ...] = ()  # variable axes present in the file, e.g. ("wght", "wdth")
+    index: int = 0  # font number inside a TTC/OTC collection (0 for a single font)
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,19 @@ def _axes_of(tag: str) -> tuple[str, ...]:
     if tag in ("full", "standard"):
         return ("wght", "wdth")  # refined from the file itself when rendering
     return tuple(tag.split("-"))
+
+
+def catalog_families(
+    catalog: str | Path = "default",
+    cache: str | Path | None = None,
+    fonts_dir: str | Path | None = None,
+) -> tuple[FamilyFiles, ...]:
+    """Catalog families (catalog order) with their cached files, then the families
+    found in ``fonts_dir`` (sorted by id; ids already in the catalog are skipped)."""
+    cache_dir = Path(cache) if cache else default_cache_dir()
+    merged = [family_files(f, cache_dir) for f in load_catalog(catalog)]
+    if fonts_dir is not None:
+        from glyphs.userfonts import merge_user_families
+
+        merged = list(merge_user_families(merged, Path(fonts_dir)))
+    return tuple(merged)
