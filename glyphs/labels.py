@@ -30,8 +30,8 @@ class NormSettings:
     """How a glyph crop becomes the model's input (see glyphs.normalize)."""
 
     size: int = 40  # output is size x size
-    baseline: float = 0.72  # baseline row, as a fraction of size
-    cap_height: float = 0.46  # cap height, as a fraction of size
+    baseline: float = 0.75  # baseline row, as a fraction of size
+    cap_height: float = 0.55  # cap height, as a fraction of size
     margin: float = 0.08  # horizontal margin around the ink, fraction of cap height
 
 
@@ -75,7 +75,7 @@ class LabelMap:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LabelMap":
+    def from_dict(cls, d: dict) -> LabelMap:
         try:
             fonts = tuple(FontLabel(f["family"], f["name"]) for f in d["fonts"])
             return cls(fonts, d["glyph_set"], NormSettings(**d["norm"]))
@@ -90,7 +90,7 @@ class LabelMap:
         return path
 
     @classmethod
-    def load(cls, directory: Path) -> "LabelMap":
+    def load(cls, directory: Path) -> LabelMap:
         path = Path(directory) / "labels.json"
         if not path.is_file():
             raise LabelMapError(f"{path} is missing: every dataset and model needs its label map")

@@ -13,8 +13,8 @@ boxes and then :func:`normalize_glyph` on each box.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from PIL import Image
