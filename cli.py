@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -93,8 +94,34 @@ def _glyphs_parsers(sub: Any) -> None:
     p.set_defaults(func=cmd_glyphs_generate)
 
 
+# --------------------------------------------------------------------------- identify
+def cmd_identify(args: argparse.Namespace) -> int:
+    from pipeline.config import IdentifyConfig
+    from pipeline.identify import identify
+
+    return identify(_config(IdentifyConfig, args, images=tuple(args.images)))
+
+
+def _identify_parsers(sub: Any) -> None:
+    from pipeline.config import IdentifyConfig
+
+    desc = ("Tell which catalog fonts the text in each image is set in. Every character the OCR "
+            "finds is scored by the glyph model and the scores are summed. With --json: one JSON "
+            "object per image on stdout (JSON Lines), in input order. Exit status 0 when every "
+            "image was read, 1 when any could not be, 2 for wrong usage.")
+    p = sub.add_parser("identify", help="which font is this text set in?", description=desc)
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="JPEG, PNG, WebP, BMP, TIFF or GIF files")
+    _add(p, "--top", IdentifyConfig, "how many fonts to list", type=int)
+    p.add_argument("--json", dest="json", action="store_true", default=None,
+                   help="JSON Lines on stdout, one object per image")
+    _add(p, "--model", IdentifyConfig, "model directory (None = the shipped models/default)")
+    _add(p, "--explain", IdentifyConfig, "write an explanation picture to this PNG")
+    _add(p, "--backend", IdentifyConfig, "OCR backend: easyocr or tesseract")
+    p.set_defaults(func=cmd_identify)
+
+
 # --------------------------------------------------------------------------- main
-PARSER_BUILDERS: list[Callable[[Any], None]] = [_fonts_parsers, _glyphs_parsers]
+PARSER_BUILDERS: list[Callable[[Any], None]] = [_fonts_parsers, _glyphs_parsers, _identify_parsers]
 
 
 def build_parser() -> argparse.ArgumentParser:

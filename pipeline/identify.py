@@ -1,0 +1,64 @@
+"""The identify command: many images, one model load, JSON Lines or tables."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.config import IdentifyConfig
+from pipeline.output import error_dict, format_table, ranking_to_dict, write_explanation
+from pipeline.rank import DEFAULT_MODEL, Identifier
+
+
+def identify(cfg: IdentifyConfig) -> int:
+    """Exit status: 0 every image read, 1 any could not be read (or no model/OCR)."""
+    from classifier import ModelError
+    from segmentation import ImageError, OcrUnavailableError, SegmentConfig, load_image
+
+    try:
+        ident = Identifier(cfg.model or DEFAULT_MODEL,
+                           segment_config=replace(SegmentConfig(), backend=cfg.backend))
+    except (ModelError, OSError) as e:
+        print(f"error: cannot load the model: {e}", file=sys.stderr)
+        return 1
+    status = 0
+    for n, path in enumerate(cfg.images, 1):
+        try:
+            rgb = load_image(path)
+            ranking = ident.rank(rgb, top=cfg.top)
+        except ImageError as e:
+            status = 1
+            _emit(cfg, error_dict(path, str(e)), f"{path}\n  error: {e}")
+            continue
+        except OcrUnavailableError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        _emit(cfg, ranking_to_dict(path, ranking), format_table(path, ranking))
+        if cfg.explain:
+            out = _explain_path(cfg.explain, n, len(cfg.images))
+            write_explanation(rgb, ranking, out, _font_file(ranking))
+            print(f"explanation written to {out}", file=sys.stderr)
+    return status
+
+
+def _emit(cfg: IdentifyConfig, obj: dict, text: str) -> None:
+    print(json.dumps(obj) if cfg.json else text + "\n", flush=True)
+
+
+def _explain_path(base: str, n: int, total: int) -> Path:
+    p = Path(base)
+    return p if total == 1 else p.with_name(f"{p.stem}-{n}{p.suffix or '.png'}")
+
+
+def _font_file(ranking) -> Path | None:
+    """A file of the winning family (font cache), to write its name in its own face."""
+    if not ranking.fonts:
+        return None
+    from glyphs.catalog import Family, default_cache_dir, family_files
+
+    f = ranking.fonts[0]
+    files = family_files(Family(f.family, f.name, (f.weight,), f.italic), default_cache_dir())
+    pool = files.static + files.variable
+    return pool[0].path if pool else None

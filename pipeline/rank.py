@@ -1,0 +1,125 @@
+"""pipeline.rank: segment the image, score every glyph, sum into one ranking.
+
+The model and the OCR reader load once per process: :func:`get_identifier`
+caches one :class:`Identifier` per model directory, and the EasyOCR reader is
+cached inside segmentation.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.scoring import (
+    CASE_AMBIGUOUS,
+    Calibration,
+    glyph_weights,
+    merge_case_variants,
+    summed_scores,
+    to_probabilities,
+)
+from pipeline.types import FontScore, GlyphEvidence, Ranking, Region
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
+CALIBRATION_FILE = "calibration.json"
+
+
+def load_calibration(model_dir: Path) -> Calibration:
+    path = Path(model_dir) / CALIBRATION_FILE
+    return Calibration.from_dict(json.loads(path.read_text())) if path.is_file() else Calibration()
+
+
+class Identifier:
+    """A loaded model + segmentation settings; ``rank`` is stateless between calls."""
+
+    def __init__(self, model_dir: str | Path = DEFAULT_MODEL, segment_config: Any = None,
+                 calibration: Calibration | None = None) -> None:
+        from classifier import load_model
+        from segmentation import SegmentConfig
+
+        self.model_dir = Path(model_dir)
+        self.model = load_model(self.model_dir)
+        self.calibration = calibration or load_calibration(self.model_dir)
+        self.segment_config = segment_config or SegmentConfig()
+
+    def rank(self, image: Any, top: int = 5) -> Ranking:
+        """Ranking of catalog fonts for ``image`` (path, bytes, PIL image or array)."""
+        from segmentation import load_image, segment
+
+        rgb = load_image(image)
+        seg = segment(rgb, norm=self.model.labels.norm, config=self.segment_config)
+        return self.rank_glyphs(seg.glyphs, seg.text, top)
+
+    def glyph_log_probs(self, images: np.ndarray, chars: list[str]) -> tuple[np.ndarray, Any]:
+        """(N, F) log-probabilities, tolerant of case confusion, and the raw GlyphScores."""
+        scores = self.model.score(images, chars)
+        amb = [i for i, c in enumerate(chars) if c in CASE_AMBIGUOUS]
+        lp = scores.log_probs.astype(np.float64)
+        if amb:
+            other = self.model.score(images[amb], [chars[i].swapcase() for i in amb])
+            lp[amb] = merge_case_variants(lp[amb], other.log_probs.astype(np.float64))
+        return lp, scores
+
+    def rank_glyphs(self, glyphs: Any, text: str, top: int = 5) -> Ranking:
+        """Rank from segmented glyphs (segmentation.Glyph-like: char, box, ocr_confidence,
+        line_index, image)."""
+        if not glyphs:
+            return Ranking(fonts=[], glyphs=[], text=text, regions=[])
+        chars = [g.char for g in glyphs]
+        images = np.stack([g.image for g in glyphs])  # (N, S, S) uint8
+        lp, scores = self.glyph_log_probs(images, chars)
+        w = glyph_weights(chars, [g.ocr_confidence for g in glyphs], self.calibration)
+        fam = self.model.labels.fonts
+        evidence = [GlyphEvidence(g.char, tuple(int(v) for v in g.box), float(g.ocr_confidence),
+                                  fam[int(np.argmax(lp[i]))].family) for i, g in enumerate(glyphs)]
+        groups = _line_groups(lp, w, [g.line_index for g in glyphs])
+        regions = [self._region(ix, lp, w, scores, evidence, top) for ix in groups]
+        largest = max(regions, key=lambda r: len(r.glyphs))
+        return Ranking(fonts=largest.fonts, glyphs=evidence, text=text, regions=regions)
+
+    def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
+                evidence: list[GlyphEvidence], top: int) -> Region:
+        probs = to_probabilities(summed_scores(lp[ix], w[ix]), self.calibration.temperature)
+        ww = w[ix] / w[ix].sum()
+        weight = int(np.clip(round(float(ww @ scores.weight[ix]) / 100) * 100, 100, 900))
+        width = int(round(float(ww @ scores.width[ix]) / 5) * 5)
+        italic = bool(float(ww @ scores.italic_prob[ix]) > 0.5)
+        order = np.argsort(-probs, kind="stable")[:top]
+        fam = self.model.labels.fonts
+        fonts = [FontScore(fam[k].family, fam[k].name, round(float(probs[k]), 4), weight, width, italic)
+                 for k in order]
+        boxes = np.array([evidence[i].box for i in ix])
+        box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max()))
+        return Region(box=box, fonts=fonts, glyphs=list(ix))
+
+
+def _line_groups(lp: np.ndarray, w: np.ndarray, line_index: list[int]) -> list[list[int]]:
+    """Glyph indices per region: consecutive lines merge while their top font agrees."""
+    lines = sorted(set(line_index))
+    per_line = [[i for i, li in enumerate(line_index) if li == ln] for ln in lines]
+    groups: list[list[int]] = []
+    prev_top = None
+    for ix in per_line:
+        top = int(np.argmax(summed_scores(lp[ix], w[ix])))
+        if groups and top == prev_top:
+            groups[-1].extend(ix)
+        else:
+            groups.append(list(ix))
+        prev_top = top
+    return groups
+
+
+@lru_cache(maxsize=4)
+def get_identifier(model_dir: str = str(DEFAULT_MODEL)) -> Identifier:
+    """One Identifier per model directory per process."""
+    return Identifier(model_dir)
+
+
+def rank(image: Any, *, top: int = 5, model: str | Path | Identifier | None = None) -> Ranking:
+    """Rank the catalog's fonts for the text in ``image`` (see shared/DESIGN.md)."""
+    ident = model if isinstance(model, Identifier) else get_identifier(str(model or DEFAULT_MODEL))
+    return ident.rank(image, top=top)

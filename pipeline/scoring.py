@@ -1,0 +1,86 @@
+"""Pure scoring: per-glyph log-scores -> one font ranking.
+
+Each glyph contributes w_i * log p_i(font). A plain sum uses w_i = 1; the
+weighted sum multiplies OCR confidence by how informative the letter is (an
+``l`` says less than a ``g``). Sums become probabilities through a softmax at
+a temperature calibrated on validation data (see pipeline.calibrate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Letters whose capital and small forms share a shape: the OCR's case is a guess.
+CASE_AMBIGUOUS = set("cosuvwxzCOSUVWXZ")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    temperature: float = 1.0  # softmax(sum / temperature)
+    weighting: str = "plain"  # plain | weighted
+    char_info: dict[str, float] = field(default_factory=dict)  # letter -> informativeness (mean 1)
+    ece: float | None = None  # expected calibration error measured when fitted
+
+    def to_dict(self) -> dict:
+        return {"temperature": self.temperature, "weighting": self.weighting,
+                "char_info": self.char_info, "ece": self.ece}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Calibration:
+        return cls(float(d.get("temperature", 1.0)), str(d.get("weighting", "plain")),
+                   {str(k): float(v) for k, v in d.get("char_info", {}).items()}, d.get("ece"))
+
+
+def glyph_weights(chars: Sequence[str], confidences: Sequence[float], cal: Calibration) -> np.ndarray:
+    """(N,) weight of each glyph's vote."""
+    if cal.weighting == "plain":
+        return np.ones(len(chars), np.float64)
+    conf = np.clip(np.asarray(confidences, np.float64), 0.05, 1.0)
+    info = np.array([cal.char_info.get(c, 1.0) for c in chars], np.float64)
+    return conf * info
+
+
+def summed_scores(log_probs: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(N, F) log-probabilities, (N,) weights -> (F,) weighted sum."""
+    return (weights[:, None] * log_probs).sum(axis=0)
+
+
+def to_probabilities(sums: np.ndarray, temperature: float) -> np.ndarray:
+    """(F,) summed log-scores -> (F,) probabilities (softmax at the temperature)."""
+    z = sums / max(temperature, 1e-6)
+    z = z - z.max()
+    p = np.exp(z)
+    return p / p.sum()
+
+
+def merge_case_variants(lp_read: np.ndarray, lp_other: np.ndarray) -> np.ndarray:
+    """log(0.5 p(read case) + 0.5 p(other case)), row-wise: tolerant of case confusion."""
+    return np.logaddexp(lp_read, lp_other) - np.log(2.0)
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """Standard ECE over equal-width confidence bins."""
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        m = (confidence > lo) & (confidence <= hi)
+        if m.any():
+            ece += m.mean() * abs(float(correct[m].mean()) - float(confidence[m].mean()))
+    return float(ece)
+
+
+def fit_temperature(sums: np.ndarray, truth: np.ndarray) -> float:
+    """Temperature minimising NLL of the true font; sums (M, F), truth (M,) int."""
+    grid = np.exp(np.linspace(np.log(0.05), np.log(50.0), 200))
+    best, best_nll = 1.0, np.inf
+    for t in grid:
+        z = sums / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        nll = -float(logp[np.arange(len(truth)), truth].mean())
+        if nll < best_nll:
+            best, best_nll = float(t), nll
+    return best

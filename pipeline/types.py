@@ -1,0 +1,44 @@
+"""The result of pipeline.rank, exactly as shared/DESIGN.md fixes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in the input image's pixels
+
+
+@dataclass(frozen=True)
+class FontScore:
+    family: str  # fontsource id
+    name: str  # display name
+    score: float  # probability 0..1
+    weight: int  # 100..900 estimate
+    width: int  # percent of normal, estimate
+    italic: bool
+
+
+@dataclass(frozen=True)
+class GlyphEvidence:
+    char: str
+    box: Box
+    ocr_confidence: float
+    best_family: str  # this glyph's own top font
+
+
+@dataclass(frozen=True)
+class Region:
+    box: Box
+    fonts: list[FontScore]
+    glyphs: list[int]  # indices into Ranking.glyphs
+
+
+@dataclass(frozen=True)
+class Ranking:
+    fonts: list[FontScore]  # best first, for the largest region
+    glyphs: list[GlyphEvidence]
+    text: str
+    regions: list[Region]
+
+    @property
+    def empty(self) -> bool:
+        return not self.fonts
