@@ -1,0 +1,125 @@
+"""``python cli.py evaluate --model DIR --data DIR``: top-1/top-5, weight MAE, head vs class-average embeddings.
+
+Class-average embeddings ("prototypes", prototypes.safetensors in the model
+directory, (F, C + 1, D) float16) are the mean unit embedding of each font's
+training glyphs of each character; row C is the font's mean over characters,
+used when the character is unknown. They are written at the end of training.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from classifier import data as D
+from classifier.config import EvalConfig
+from classifier.metrics import class_averages, predict, prototype_top5, summarize, topk_accuracy
+from classifier.runtime import set_threads
+from classifier.store import ModelError, read_model_dir
+from glyphs.dataset import load_dataset
+
+PROTOTYPES = "prototypes.safetensors"
+PROTOTYPE_FIT_MAX = 200_000  # training glyphs averaged into prototypes
+
+
+class EvalError(ValueError):
+    """A dataset that does not fit the model (other fonts, glyph set or normalisation)."""
+
+
+def update_config(model_dir: Path, **entries) -> None:
+    path = Path(model_dir) / "config.json"
+    cfg = json.loads(path.read_text())
+    cfg.update(entries)
+    path.write_text(json.dumps(cfg, indent=1, sort_keys=True) + "\n")
+
+
+def head_vs_prototypes(net, arrays: D.GlyphArrays, protos: torch.Tensor, device: torch.device) -> dict:
+    """Top-1/top-5 of the classifier head and of nearest class-average embedding, same glyphs."""
+    p = predict(net, arrays, device=device)
+    nochar = torch.full_like(arrays.char, protos.shape[1] - 1)
+    q = predict(net, arrays, unknown_char=True, device=device)
+    h1, h5 = topk_accuracy(p.top5, arrays.font)
+    p1, p5 = topk_accuracy(prototype_top5(p.embedding, arrays.char, protos), arrays.font)
+    n1, n5 = topk_accuracy(q.top5, arrays.font)
+    m1, m5 = topk_accuracy(prototype_top5(q.embedding, nochar, protos), arrays.font)
+    return {"glyphs": len(arrays), "head_top1": h1, "head_top5": h5, "proto_top1": p1, "proto_top5": p5,
+            "head_top1_nochar": n1, "head_top5_nochar": n5, "proto_top1_nochar": m1, "proto_top5_nochar": m5}
+
+
+def add_prototypes(model_dir: Path, train: D.GlyphArrays, val: D.GlyphArrays, device: torch.device) -> dict:
+    """Fit class-average embeddings of the saved (best) model on training glyphs; compare on validation."""
+    net, labels, _ = read_model_dir(model_dir)
+    net = net.to(device)
+    fit = train.take(torch.from_numpy(D.subsample(len(train), PROTOTYPE_FIT_MAX, 7)).to(train.font.device))
+    fit = fit.to(torch.device("cpu"))
+    emb = predict(net, fit, device=device).embedding
+    protos = class_averages(emb, fit.font, fit.char, labels.num_fonts, labels.num_chars)  # (F, C + 1, D)
+    save_file({"prototypes": protos.half().contiguous()}, str(Path(model_dir) / PROTOTYPES))
+    cmp = head_vs_prototypes(net, val, protos, device)
+    update_config(model_dir, head_vs_prototypes=cmp)
+    print("head vs class-average embeddings on validation glyphs: " + json.dumps(cmp), file=sys.stderr)
+    return cmp
+
+
+def load_prototypes(model_dir: Path) -> torch.Tensor | None:
+    path = Path(model_dir) / PROTOTYPES
+    return load_file(str(path))["prototypes"].float() if path.is_file() else None
+
+
+def _rows(cfg: EvalConfig, ds, config: dict):
+    if cfg.split == "all":
+        rows = torch.arange(len(ds)).numpy()
+    elif cfg.split in ("val", "train"):
+        if "val_variants" not in config:
+            raise EvalError("this model's config.json records no validation variants; use --split all")
+        tr, va = D.split_indices(ds, config["val_variants"])
+        rows = va if cfg.split == "val" else tr
+    else:
+        raise EvalError(f"--split must be all, val or train, not {cfg.split!r}")
+    return rows[D.subsample(len(rows), cfg.max_samples, 0)]
+
+
+def evaluate(cfg: EvalConfig) -> int:
+    set_threads(cfg.threads)
+    net, labels, config = read_model_dir(cfg.model)
+    ds = load_dataset(cfg.data)
+    if ds.labels != labels:
+        raise EvalError(f"dataset {cfg.data} has other fonts, characters or normalisation than model {cfg.model}")
+    arrays = D.load_arrays(ds, _rows(cfg, ds, config))
+    t = time.perf_counter()
+    p = predict(net, arrays, batch_size=cfg.batch_size)
+    rate = len(arrays) / (time.perf_counter() - t)
+    res = {"model": str(cfg.model), "data": str(cfg.data), "split": cfg.split, "glyphs": len(arrays), "glyphs_per_s": rate,
+           "dataset_config": json.loads((Path(cfg.data) / "labels.json").read_text()).get("config", {}),
+           **summarize(p, arrays, prefix="")}
+    protos = load_prototypes(Path(cfg.model)) if cfg.prototypes else None
+    if protos is not None:
+        res["head_vs_prototypes"] = head_vs_prototypes(net, arrays, protos, torch.device("cpu"))
+    _report(cfg, res)
+    return 0
+
+
+def _report(cfg: EvalConfig, res: dict) -> None:
+    lines = ["| metric | value |", "| --- | --- |"]
+    for k in ("glyphs_per_s", "top1", "top5", "loss", "weight_mae", "width_mae", "italic_acc"):
+        lines.append(f"| {k} | {res[k]:.4g} |")
+    for k, v in res.get("head_vs_prototypes", {}).items():
+        lines.append(f"| {k} | {v:.4g} |")
+    md = (f"# Classifier evaluation\n\nmodel `{res['model']}`, data `{res['data']}` (split {res['split']}, "
+          f"{res['glyphs']} glyphs)\n\n" + "\n".join(lines) + "\n")
+    print(md)
+    if cfg.out:
+        name = cfg.name or f"{Path(cfg.model).name}_{Path(cfg.data).name}"
+        out = Path(cfg.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"classifier_eval_{name}.json").write_text(json.dumps(res, indent=1, sort_keys=True) + "\n")
+        (out / f"classifier_eval_{name}.md").write_text(md)
+        print(f"wrote {out}/classifier_eval_{name}.json and .md", file=sys.stderr)
+
+
+__all__ = ["EvalError", "ModelError", "add_prototypes", "evaluate", "head_vs_prototypes"]

@@ -1,0 +1,80 @@
+"""Scoring API for the pipeline: ``load_model(dir).score(images, chars) -> GlyphScores``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from classifier.model import GlyphNet
+from classifier.store import ModelError, read_model_dir
+from glyphs.labels import LabelMap
+
+
+@dataclass(frozen=True)
+class GlyphScores:
+    log_probs: np.ndarray  # (N, F) float32, log-probabilities over labels.fonts
+    weight: np.ndarray  # (N,) float32, CSS weight 100..900
+    width: np.ndarray  # (N,) float32, percent of normal width
+    italic_prob: np.ndarray  # (N,) float32
+    embedding: np.ndarray  # (N, D) float32, penultimate layer
+
+    def __len__(self) -> int:
+        return int(self.log_probs.shape[0])
+
+
+class GlyphModel:
+    """A loaded model: its network (eval mode), label map and config. Stateless between calls."""
+
+    def __init__(self, net: GlyphNet, labels: LabelMap, config: dict, device: str | torch.device = "cpu",
+                 batch_size: int = 256) -> None:
+        self.net = net.to(device).eval()
+        self.labels = labels
+        self.config = config
+        self.device = torch.device(device)
+        self.batch_size = batch_size
+
+    @property
+    def size(self) -> int:
+        return self.labels.norm.size
+
+    def char_indices(self, chars: Sequence[str]) -> np.ndarray:
+        """(N,) int64 indices into the glyph set; unknown characters (or '') map to num_chars."""
+        return np.fromiter((self.labels.char_index(c) for c in chars), dtype=np.int64, count=len(chars))
+
+    def score(self, images: np.ndarray, chars: Sequence[str]) -> GlyphScores:
+        """images (N, S, S) uint8 from glyphs.normalize_glyph (ink 255); chars: the N letters read."""
+        images = np.asarray(images)
+        if images.ndim != 3 or images.shape[1:] != (self.size, self.size):
+            raise ValueError(f"images must be (N, {self.size}, {self.size}); got {images.shape}")
+        if images.dtype != np.uint8:
+            raise ValueError(f"images must be uint8 (ink 255) as glyphs.normalize_glyph makes; got {images.dtype}")
+        if len(chars) != images.shape[0]:
+            raise ValueError(f"{images.shape[0]} images but {len(chars)} characters")
+        idx = self.char_indices(chars)
+        parts: list[tuple[torch.Tensor, ...]] = []
+        with torch.inference_mode():
+            for i in range(0, images.shape[0], self.batch_size):
+                x = torch.from_numpy(np.ascontiguousarray(images[i : i + self.batch_size])).to(self.device)
+                c = torch.from_numpy(idx[i : i + self.batch_size]).to(self.device)
+                out = self.net(x, c)
+                parts.append((out.log_probs, out.weight, out.width, torch.sigmoid(out.italic_logit),
+                              out.embedding))
+        if not parts:
+            f, d = self.labels.num_fonts, self.net.args.embed_dim
+            z = np.zeros((0,), np.float32)
+            return GlyphScores(np.zeros((0, f), np.float32), z, z, z, np.zeros((0, d), np.float32))
+        cat = [torch.cat(col).float().cpu().numpy() for col in zip(*parts)]
+        return GlyphScores(*cat)
+
+
+def load_model(model_dir: str | Path, device: str | torch.device = "cpu", batch_size: int = 256) -> GlyphModel:
+    """Load a model directory (model.safetensors + labels.json + config.json); ModelError if unusable."""
+    net, labels, config = read_model_dir(model_dir)
+    return GlyphModel(net, labels, config, device=device, batch_size=batch_size)
+
+
+__all__ = ["GlyphModel", "GlyphScores", "ModelError", "load_model"]

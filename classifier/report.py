@@ -1,0 +1,62 @@
+"""What a training run writes for people: metrics.jsonl, curves.png, predictions_epochNN.png."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def append_metrics(out: Path, row: dict) -> None:
+    with open(out / "metrics.jsonl", "a") as f:
+        f.write(json.dumps(row, sort_keys=True) + "\n")
+
+
+def read_metrics(out: Path) -> list[dict]:
+    path = out / "metrics.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def plot_curves(out: Path, rows: list[dict]) -> Path:
+    """Loss and top-1/top-5 against epoch."""
+    ep = [r["epoch"] for r in rows]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    a.plot(ep, [r["train_loss"] for r in rows], "o-", label="train (smoothed CE + style)")
+    a.plot(ep, [r["val_loss"] for r in rows], "o-", label="validation NLL")
+    a.set_xlabel("epoch"), a.set_ylabel("loss"), a.legend()
+    for key, style in (("val_top1", "o-"), ("val_top5", "s-"), ("val_top1_nochar", "^--")):
+        if key in rows[0]:
+            b.plot(ep, [r[key] for r in rows], style, label=key)
+    b.set_xlabel("epoch"), b.set_ylabel("accuracy"), b.set_ylim(0, 1), b.legend(), b.grid(alpha=0.3)
+    fig.tight_layout()
+    path = out / "curves.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def plot_predictions(path: Path, images: np.ndarray, true: list[str], pred: list[str], chars: str) -> Path:
+    """A grid of validation glyphs with true and predicted font (green = right, red = wrong)."""
+    n = len(images)
+    cols = 8
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.9, rows * 2.2))
+    for i, ax in enumerate(np.atleast_1d(axes).ravel()):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(255 - images[i], cmap="gray", vmin=0, vmax=255)
+        ok = true[i] == pred[i]
+        ax.set_title(f"'{chars[i]}' {true[i][:16]}\n→ {pred[i][:16]}", fontsize=6.5,
+                     color="green" if ok else "red")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
