@@ -120,8 +120,161 @@ def _identify_parsers(sub: Any) -> None:
     p.set_defaults(func=cmd_identify)
 
 
+# --------------------------------------------------------------------------- classifier
+def _classifier_errors() -> tuple[type[Exception], ...]:
+    from classifier.sweep import SweepError
+
+    from classifier.data import DataError
+    from classifier.evaluate import EvalError
+    from classifier.export import ExportError
+    from classifier.model import ArchError
+    from classifier.store import ModelError
+    from classifier.train import TrainError
+    from glyphs.labels import LabelMapError
+
+    return (DataError, EvalError, ExportError, ArchError, ModelError, SweepError, TrainError, LabelMapError)
+
+
+def _run_classifier(fn: Callable[[Any], int], cfg: Any) -> int:
+    """Run a classifier command; a known failure is one clear line on stderr and exit 1."""
+    try:
+        return int(fn(cfg) or 0)
+    except _classifier_errors() as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from classifier.config import TrainConfig
+    from classifier.train import train
+
+    return _run_classifier(train, _config(TrainConfig, args))
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from classifier.config import EvalConfig
+    from classifier.evaluate import evaluate
+
+    return _run_classifier(evaluate, _config(EvalConfig, args))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from classifier.config import ExportConfig
+    from classifier.export import export
+
+    return _run_classifier(export, _config(ExportConfig, args))
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from classifier.sweep import sweep
+
+    from classifier.config import SweepConfig
+
+    return _run_classifier(sweep, _config(SweepConfig, args))
+
+
+def _train_parser(sub: Any) -> None:
+    from classifier.config import TrainConfig as T
+
+    desc = ("Train the glyph classifier on a glyph dataset (CPU, one GPU, or several with torchrun). "
+            "OUT gets the best epoch's model (model.safetensors, labels.json, config.json), "
+            "metrics.jsonl, curves.png, predictions_epochNN.png and a resumable checkpoint/.")
+    p = sub.add_parser("train", help="train the glyph classifier", description=desc)
+    _add(p, "--data", T, "glyph dataset directory", required=True)
+    _add(p, "--out", T, "model directory to write", required=True)
+    _add(p, "--arch", T, "architecture (classifier.model.ARCHS)")
+    _add(p, "--size", T, "glyph size; must match the dataset's", type=int)
+    for flag, typ, help in (
+        ("--epochs", int, "epochs at most"), ("--time-budget-min", float, "stop after this many minutes "
+         "(the LR schedule follows wall time)"), ("--batch-size", int, "glyphs per step per process"),
+        ("--lr", float, "peak learning rate"), ("--weight-decay", float, "AdamW weight decay"),
+        ("--warmup-steps", int, "linear warmup steps"), ("--label-smoothing", float, "label smoothing"),
+        ("--grad-clip", float, "gradient norm clip"), ("--char-dropout", float, "share of glyphs "
+         "trained as unknown character"), ("--shift", int, "random translation in pixels"),
+        ("--val-fraction", float, "share of variants held out"), ("--val-max", int, "validation glyphs "
+         "per epoch"), ("--max-steps", int, "stop after this many steps (0 = no limit)"),
+        ("--seed", int, "random seed"), ("--threads", int, "CPU threads (0 = all cores)"),
+    ):
+        _add(p, flag, T, help, type=typ)
+    for flag, help in (("--amp", "mixed precision on GPU"), ("--resume", "continue from OUT/checkpoint"),
+                       ("--wandb", "log to Weights & Biases if installed (WANDB_MODE, default offline)"),
+                       ("--progress", "progress bar")):
+        _add(p, flag, T, help, action=argparse.BooleanOptionalAction)
+    p.set_defaults(func=cmd_train)
+
+
+def _classifier_parsers(sub: Any) -> None:
+    from classifier.config import EvalConfig, ExportConfig, SweepConfig
+
+    _train_parser(sub)
+    p = sub.add_parser("evaluate", help="top-1/top-5/weight MAE of a model on a glyph dataset",
+                       description="Score a model on a glyph dataset; print and write JSON + markdown.")
+    _add(p, "--model", EvalConfig, "model directory", required=True)
+    _add(p, "--data", EvalConfig, "glyph dataset directory", required=True)
+    _add(p, "--split", EvalConfig, "all, or val/train: the training run's held-out variants or the rest")
+    _add(p, "--max-samples", EvalConfig, "glyphs at most (0 = all)", type=int)
+    _add(p, "--batch-size", EvalConfig, "batch size", type=int)
+    _add(p, "--out", EvalConfig, "results folder ('' = write nothing)")
+    _add(p, "--name", EvalConfig, "results file suffix")
+    _add(p, "--threads", EvalConfig, "CPU threads (0 = all cores)", type=int)
+    _add(p, "--prototypes", EvalConfig, "also score by class-average embeddings",
+         action=argparse.BooleanOptionalAction)
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("export", help="export a model to ONNX", description="Write MODEL_DIR/model.onnx "
+                       "and check onnxruntime gives the torch outputs (max abs difference <= 1e-4).")
+    p.add_argument("model", metavar="MODEL_DIR", help="model directory")
+    p.add_argument("--onnx", dest="onnx", action="store_true", default=None, help="export to ONNX")
+    _add(p, "--out", ExportConfig, "ONNX file ('' = MODEL_DIR/model.onnx)")
+    _add(p, "--opset", ExportConfig, "ONNX opset", type=int)
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("sweep", help="short training runs over a grid of architectures",
+                       description="Train short runs over the grid in CONFIG (JSON) and write a table and plot.")
+    p.add_argument("config", metavar="CONFIG", help="sweep JSON file")
+    _add(p, "--out", SweepConfig, "results prefix")
+    _add(p, "--threads", SweepConfig, "CPU threads (0 = all cores)", type=int)
+    p.set_defaults(func=cmd_sweep)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from pipeline.calibrate import CalibrateConfig, calibrate
+
+    return calibrate(_config(CalibrateConfig, args))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from pipeline.config import ServeConfig
+    from pipeline.web import serve
+
+    cfg = _config(ServeConfig, args)
+    if cfg.model:
+        os.environ["FREEFONTFINDER_MODEL"] = cfg.model
+    return serve(cfg.host, cfg.port)
+
+
+def _pipeline_parsers(sub: Any) -> None:
+    from pipeline.calibrate import CalibrateConfig
+    from pipeline.config import ServeConfig
+
+    desc = ("Choose plain vs weighted glyph sums and fit the ranking temperature on validation "
+            "glyphs; writes MODEL/calibration.json and bench/results/calibration.md.")
+    p = sub.add_parser("calibrate", help="calibrate ranking scores of a model", description=desc)
+    _add(p, "--model", CalibrateConfig, "model directory")
+    _add(p, "--data", CalibrateConfig, "validation glyph dataset (rendered with another seed)")
+    _add(p, "--max-glyphs", CalibrateConfig, "glyphs to score", type=int)
+    p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser("serve", help="serve the upload web page",
+                       description="A web page to upload an image and see the font ranking.")
+    _add(p, "--host", ServeConfig, "address to listen on")
+    _add(p, "--port", ServeConfig, "port", type=int)
+    _add(p, "--model", ServeConfig, "model directory")
+    p.set_defaults(func=cmd_serve)
+
+
 # --------------------------------------------------------------------------- main
-PARSER_BUILDERS: list[Callable[[Any], None]] = [_fonts_parsers, _glyphs_parsers, _identify_parsers]
+PARSER_BUILDERS: list[Callable[[Any], None]] = [_fonts_parsers, _glyphs_parsers, _identify_parsers, _pipeline_parsers]
+PARSER_BUILDERS.append(_classifier_parsers)
 
 
 def build_parser() -> argparse.ArgumentParser:
