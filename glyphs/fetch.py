@@ -17,6 +17,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from glyphs.catalog import (
     CatalogError,
@@ -78,7 +79,7 @@ def fetch_fonts(cfg: FetchConfig) -> int:
     return 1 if failures else 0
 
 
-def _fetch_batch(batch: list[Family], cache: Path, npm: str, bar) -> dict[str, str]:
+def _fetch_batch(batch: list[Family], cache: Path, npm: str, bar: Any) -> dict[str, str]:
     """Fetch one batch of families; {family id: why it failed}."""
     failures: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix=".fetch-", dir=cache) as tmp_name:
@@ -135,6 +136,8 @@ def install_family(family_id: str, static_tgz: Path, variable_tgz: Path | None,
         count += _extract(variable_tgz, family_id, stage)
     if count == 0:
         raise FetchError(f"{static_tgz.name} has no files/{family_id}-latin-*.woff2")
+    if not (stage / "LICENSE").exists():
+        (stage / "LICENSE").write_text(_license_note(static_tgz))
     final = cache / family_id
     if final.exists():
         shutil.rmtree(final)  # an earlier, interrupted run
@@ -169,6 +172,23 @@ def _extract(tgz: Path, family_id: str, stage: Path) -> int:
     return count
 
 
+def _license_note(tgz: Path) -> str:
+    """A LICENSE for the (old, 4.x) packages that ship none: what their metadata says."""
+    said = []
+    try:
+        with tarfile.open(tgz, "r:gz") as tar:
+            for member, what in (("package/package.json", "the package (package.json)"),
+                                 ("package/metadata.json", "the font (metadata.json)")):
+                fh = tar.extractfile(member)
+                meta = json.loads(fh.read()) if fh else {}
+                if isinstance(meta, dict) and meta.get("license"):
+                    said.append(f"Licence of {what}: {json.dumps(meta['license'])}")
+    except (tarfile.TarError, KeyError, OSError, json.JSONDecodeError):
+        pass
+    return "\n".join([f"{tgz.name} ships no licence file.", *said,
+                      "Check the family's licence on its Google Fonts page before redistributing."]) + "\n"
+
+
 def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path) -> None:
     source = tar.extractfile(member)
     if source is None:
@@ -198,7 +218,7 @@ def list_fonts(cfg: FetchConfig) -> int:
     table = [header] + [_row(ff) for ff in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     present = sum(ff.present for ff in rows)
     users = sum(1 for ff in rows if ff.extra.get("source") == "user")
     print(f"{len(rows)} families ({users} from --fonts-dir): {present} with files, "

@@ -4,7 +4,8 @@ It builds real fontsource-like tarballs from a font cache laid out as in
 glyphs/catalog.py (env FAKE_NPM_FIXTURES), adding decoys the fetcher must skip
 (latin-ext files, .woff files, CSS). Like npm, a call naming an absent package
 fails as a whole and writes nothing. Env FAKE_NPM_MISSING: comma-separated ids
-treated as absent; FAKE_NPM_LOG: a file each call appends its package names to.
+treated as absent; FAKE_NPM_NO_LICENSE: ids packed without a LICENSE (like
+old 4.x packages); FAKE_NPM_LOG: a file each call appends its package names to.
 """
 
 from __future__ import annotations
@@ -43,11 +44,12 @@ def _add(tar: tarfile.TarFile, arcname: str, data: bytes) -> None:
 def _build(name: str, fixtures: Path, dest: Path) -> str:
     kind, fid = _split(name)  # type: ignore[misc]
     filename = name.lstrip("@").replace("/", "-") + "-5.3.0.tgz"
-    meta = {"id": fid, "variable": (fixtures / fid / "variable").is_dir()}
+    meta = {"id": fid, "variable": (fixtures / fid / "variable").is_dir(), "license": "OFL-1.1"}
     with tarfile.open(dest / filename, "w:gz") as tar:
         _add(tar, "package.json", json.dumps({"name": name, "version": "5.3.0"}).encode())
         _add(tar, "metadata.json", json.dumps(meta).encode())
-        _add(tar, "LICENSE", (fixtures / fid / "LICENSE").read_bytes())
+        if fid not in os.environ.get("FAKE_NPM_NO_LICENSE", "").split(","):
+            _add(tar, "LICENSE", (fixtures / fid / "LICENSE").read_bytes())
         _add(tar, "index.css", b"/* css */")
         for font in sorted((fixtures / fid / kind).glob("*.woff2")):
             data = font.read_bytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ def fake_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     npm.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{HERE / "fake_npm.py"}" "$@"\n')
     npm.chmod(0o755)
     log = tmp_path / "npm.log"
-    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_NPM_FIXTURES", str(FIXTURE_FONTS))
     monkeypatch.setenv("FAKE_NPM_LOG", str(log))
     monkeypatch.delenv("FAKE_NPM_MISSING", raising=False)
@@ -58,6 +59,15 @@ def test_fetch_creates_the_cache_layout(fake_npm: Path, tmp_path: Path) -> None:
     calls = fake_npm.read_text().splitlines()
     assert calls[0].split() == [f"@fontsource/{fid}" for fid in IDS]  # one batched call
     assert calls[1].split() == ["@fontsource-variable/roboto-flex"]  # only where metadata says so
+
+
+def test_package_without_licence_gets_a_note(fake_npm: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_NPM_NO_LICENSE", "lobster")
+    cache = tmp_path / "cache"
+    assert _fetch(cache) == 0
+    note = (cache / "lobster" / "LICENSE").read_text()
+    assert "ships no licence file" in note and "OFL-1.1" in note
 
 
 def test_missing_package_names_the_family(fake_npm: Path, tmp_path: Path, capsys,
