@@ -28,7 +28,15 @@ from glyphs.config import GenerateConfig
 from glyphs.dataset import FIELDS, shard_name
 from glyphs.labels import FontLabel, LabelMap, NormSettings
 from glyphs.normalize import estimate_line_metrics, normalize_glyph
-from glyphs.render import FontFileError, FontStyle, open_font, pick_file, render_text
+from glyphs.render import (
+    FontFileError,
+    FontStyle,
+    check_font,
+    open_font,
+    pick_file,
+    render_text,
+    with_real_axes,
+)
 from glyphs.words import word_for
 
 
@@ -135,30 +143,29 @@ def parse_shard(spec: str | None, num_shards: int) -> tuple[list[int], int]:
 
 
 def usable_families(cfg: GenerateConfig) -> tuple[FamilyFiles, ...]:
-    """Families with at least one font file that opens; broken files are named and skipped."""
+    """Families with at least one font file that opens; broken files are named and skipped.
+    Variable files get their real axes (read from the file)."""
     out = []
     for files in catalog_families(cfg.catalog, cfg.cache, cfg.fonts_dir):
-        good = [f for f in files.static + files.variable if _opens(f.path)]
+        good = [with_real_axes(f) for f in files.static + files.variable if _opens(f)]
         if not good:
             print(f"warning: family {files.family.id} has no usable font files; skipped",
                   file=sys.stderr)
             continue
-        out.append(replace(files, static=tuple(f for f in files.static if f in good),
-                           variable=tuple(f for f in files.variable if f in good)))
+        out.append(replace(files, static=tuple(f for f in good if f.weight is not None),
+                           variable=tuple(f for f in good if f.weight is None)))
     if not out:
         raise GenerateError("no font files found: run `python cli.py fonts fetch` first "
                             "or pass --cache/--fonts-dir")
     return tuple(out)
 
 
-def _opens(path: Path) -> bool:
-    from glyphs.render import _open
-
+def _opens(file) -> bool:
     try:
-        _open(str(path), 20).getbbox("A")
+        check_font(file)
         return True
-    except (FontFileError, OSError) as e:
-        print(f"warning: font file {path} is unreadable ({e}); skipped", file=sys.stderr)
+    except FontFileError as e:
+        print(f"warning: {e}; skipped", file=sys.stderr)
         return False
 
 

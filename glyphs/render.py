@@ -7,7 +7,7 @@ weights and widths through their ``wght``/``wdth`` axes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,9 +43,9 @@ _AXIS_TAGS = {b"Weight": "wght", b"Width": "wdth", b"Optical size": "opsz",
 
 
 @lru_cache(maxsize=64)
-def _open(path: str, size: int) -> ImageFont.FreeTypeFont:
+def _open(path: str, size: int, index: int = 0) -> ImageFont.FreeTypeFont:
     try:
-        return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.RAQM)
+        return ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.RAQM)
     except (OSError, ValueError) as e:
         raise FontFileError(f"cannot open font file {path} ({e})") from e
 
@@ -61,11 +61,33 @@ def variation_axes(path: str | Path) -> dict[str, tuple[float, float, float]]:
             for a in axes}
 
 
+def check_font(file: FontFile) -> None:
+    """Raise FontFileError unless ``file`` opens and draws."""
+    try:
+        _open(str(file.path), 20, file.index).getbbox("A")
+    except OSError as e:
+        raise FontFileError(f"font file {file.path} is unreadable ({e})") from e
+
+
+def with_real_axes(file: FontFile) -> FontFile:
+    """A variable FontFile whose ``axes`` are read from the file, not its name."""
+    return replace(file, axes=tuple(variation_axes(file.path))) if file.weight is None else file
+
+
+_VARIABLE_PREFERENCE = ("full", "standard", "wght")
+
+
+def _variable_rank(f: FontFile) -> tuple[int, int]:
+    tag = f.path.name.rsplit("-latin-", 1)[-1].split("-")[0]
+    pref = _VARIABLE_PREFERENCE.index(tag) if tag in _VARIABLE_PREFERENCE else len(_VARIABLE_PREFERENCE)
+    return (-len(f.axes), pref)
+
+
 def pick_file(files: FamilyFiles, style: FontStyle) -> FontFile:
     """The file that draws ``style``: exact static weight first, else variable."""
     static = [f for f in files.static if f.italic == style.italic]
     exact = [f for f in static if f.weight == style.weight]
-    variable = [f for f in files.variable if f.italic == style.italic]
+    variable = sorted((f for f in files.variable if f.italic == style.italic), key=_variable_rank)
     if exact and style.width == 100:
         return exact[0]
     if variable:
@@ -81,7 +103,7 @@ def pick_file(files: FamilyFiles, style: FontStyle) -> FontFile:
 def open_font(file: FontFile, style: FontStyle, size: int) -> tuple[ImageFont.FreeTypeFont, FontStyle]:
     """A FreeType font at ``size`` px set to ``style``; returns the style actually drawn."""
     if file.weight is not None:
-        return _open(str(file.path), size), FontStyle(file.weight, 100, file.italic)
+        return _open(str(file.path), size, file.index), FontStyle(file.weight, 100, file.italic)
     font = ImageFont.truetype(str(file.path), size, layout_engine=ImageFont.Layout.RAQM)
     axes = variation_axes(file.path)
     values, actual = [], {"wght": 400.0, "wdth": 100.0}
