@@ -44,7 +44,6 @@ class BenchmarkConfig:
     systems: str = "ours,baseline"  # which systems to run
     results: str = "bench/results"  # where benchmark.md/.json and plots go
     confusions: int = 8  # most confused family pairs drawn in confusions.png
-    make_testsets: bool = False  # draw the test sets first (with TestsetConfig flags)
 
 
 @dataclass(frozen=True)
