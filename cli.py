@@ -277,6 +277,58 @@ PARSER_BUILDERS: list[Callable[[Any], None]] = [_fonts_parsers, _glyphs_parsers,
 PARSER_BUILDERS.append(_classifier_parsers)
 
 
+# --------------------------------------------------------------------------- benchmark
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from bench.config import BenchmarkConfig, DeepFontConfig, TestsetConfig
+    from bench.run import main as benchmark_main
+
+    return benchmark_main(_config(BenchmarkConfig, args), _config(TestsetConfig, args),
+                          _config(DeepFontConfig, args), make=bool(args.make_testsets),
+                          train_baseline=bool(args.train_baseline))
+
+
+def _benchmark_parsers(sub: Any) -> None:
+    from bench.config import BenchmarkConfig as B  # noqa: N817
+    from bench.config import DeepFontConfig as D  # noqa: N817
+    from bench.config import TestsetConfig as T  # noqa: N817
+
+    desc = ("Benchmark our pipeline against the DeepFont-style baseline on held-out test sets "
+            "(clean, screenshot, photo, scene, weights, short): top-1/top-5, weight/width MAE, "
+            "timing and memory, plots, into --results. --make-testsets draws the test sets and "
+            "--train-baseline trains the baseline; either one stops after preparing.")
+    p = sub.add_parser("benchmark", help="benchmark the pipeline and the baseline", description=desc)
+    p.add_argument("--make-testsets", action="store_true", help="draw the test sets into --testsets")
+    p.add_argument("--train-baseline", action="store_true", help="train the baseline into --baseline")
+    _add(p, "--split", B, "comma-separated splits")
+    _add(p, "--limit", B, "at most N samples per split, round-robin over families (0 = all)", type=int)
+    _add(p, "--families", B, "only the first N catalog families (0 = all)", type=int)
+    _add(p, "--per-family", B, "at most N samples per family per split (when drawing: how many; "
+         "default there 4)", type=int)
+    _add(p, "--model", B, "our model directory (None: the pipeline default)")
+    _add(p, "--baseline", B, "baseline model directory to benchmark, or to write with --train-baseline (there: runs/deepfont)")
+    _add(p, "--systems", B, "systems to run: ours, baseline")
+    _add(p, "--results", B, "where benchmark.md, benchmark.json and the plots go")
+    _add(p, "--testsets", B, "test-set root")
+    _add(p, "--catalog", B, "catalog file or 'default'")
+    _add(p, "--cache", B, "font cache directory")
+    _add(p, "--confusions", B, "confused pairs drawn", type=int)
+    _add(p, "--seed", T, "random seed of --make-testsets and --train-baseline", type=int)
+    _add(p, "--workers", T, "processes drawing test sets (0 = all cores)", type=int)
+    for flag, typ, help in (
+        ("--minutes", float, "baseline training budget in minutes"),
+        ("--epochs", int, "baseline: stop after N passes over its lines (0 = time only)"),
+        ("--lines-per-font", int, "baseline: rendered training lines per family"),
+        ("--val-lines", int, "baseline: held-out lines per family"),
+        ("--batch", int, "baseline: patches per step"), ("--lr", float, "baseline: peak learning rate"),
+        ("--threads", int, "baseline: torch CPU threads (0 = default)"),
+    ):
+        _add(p, flag, D, help, type=typ)
+    p.set_defaults(func=cmd_benchmark)
+
+
+PARSER_BUILDERS.append(_benchmark_parsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cli.py",
