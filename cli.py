@@ -183,6 +183,7 @@ def _train_parser(sub: Any) -> None:
     _add(p, "--data", T, "glyph dataset directory", required=True)
     _add(p, "--out", T, "model directory to write", required=True)
     _add(p, "--arch", T, "architecture (classifier.model.ARCHS)")
+    _add(p, "--arch-overrides", T, "JSON object of model settings, e.g. '{\"widths\": [16, 32, 64]}'")
     _add(p, "--size", T, "glyph size; must match the dataset's", type=int)
     for flag, typ, help in (
         ("--epochs", int, "epochs at most"), ("--time-budget-min", float, "stop after this many minutes "

@@ -13,6 +13,7 @@ class TrainConfig:
     data: str = "data/glyphs"
     out: str = "models/default"
     arch: str = "base"  # a name in classifier.model.ARCHS
+    arch_overrides: str = ""  # JSON object of ModelArgs fields, e.g. '{"widths": [16, 32, 64], "convs_per_stage": 2}'
     size: int | None = None  # glyph size; None = the dataset's (must match it)
     epochs: int = 30
     time_budget_min: float = 0.0  # > 0: the LR schedule runs on wall time and training stops at the budget

@@ -43,20 +43,28 @@ def plot_curves(out: Path, rows: list[dict]) -> Path:
 
 
 def plot_predictions(path: Path, images: np.ndarray, true: list[str], pred: list[str], chars: str) -> Path:
-    """A grid of validation glyphs with true and predicted font (green = right, red = wrong)."""
-    n = len(images)
+    """A grid of validation glyphs (one mosaic image) captioned with true -> predicted font.
+
+    Green caption = right, red = wrong. images (N, S, S) uint8, ink 255.
+    """
+    n, s = len(images), images.shape[1]
     cols = 8
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.9, rows * 2.2))
-    for i, ax in enumerate(np.atleast_1d(axes).ravel()):
-        ax.axis("off")
-        if i >= n:
-            continue
-        ax.imshow(255 - images[i], cmap="gray", vmin=0, vmax=255)
+    cell_w, cell_h = s + 4, int(s * 1.4)  # a gap between glyphs, two caption lines under each
+    mosaic = np.full((rows * cell_h, cols * cell_w), 255, np.uint8)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        mosaic[r * cell_h : r * cell_h + s, c * cell_w : c * cell_w + s] = 255 - images[i]
+    px_per_inch = s / 1.1
+    fig = plt.figure(figsize=(mosaic.shape[1] / px_per_inch, mosaic.shape[0] / px_per_inch))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.imshow(mosaic, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    ax.axis("off")
+    for i in range(n):
+        r, c = divmod(i, cols)
         ok = true[i] == pred[i]
-        ax.set_title(f"'{chars[i]}' {true[i][:16]}\n→ {pred[i][:16]}", fontsize=6.5,
-                     color="green" if ok else "red")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
+        ax.text(c * cell_w, r * cell_h + s + 1, f"'{chars[i]}' {true[i][:15]}\n→ {pred[i][:15]}",
+                fontsize=7.5, va="top", color="green" if ok else "red")
+    fig.savefig(path, dpi=80)
     plt.close(fig)
     return path

@@ -117,7 +117,8 @@ def prepare(cfg: TrainConfig) -> Run:
     set_threads(cfg.threads)
     seed_everything(cfg.seed)
     labels, fingerprint, val_variants, train, val = _load_data(cfg, env)
-    net = build_classifier(cfg.arch, labels.num_fonts, labels.num_chars, size=labels.norm.size).to(env.device)
+    net = build_classifier(cfg.arch, labels.num_fonts, labels.num_chars, size=labels.norm.size,
+                           **parse_overrides(cfg.arch_overrides)).to(env.device)
     opt = make_optimizer(net, cfg)
     if env.distributed:
         ids = [env.device.index] if env.device.type == "cuda" else None
@@ -128,6 +129,18 @@ def prepare(cfg: TrainConfig) -> Run:
     total = cfg.epochs * spe if cfg.max_steps <= 0 else min(cfg.epochs * spe, cfg.max_steps)
     logger = WandbLogger(cfg) if env.main else WandbLogger(None)
     return Run(cfg, env, Path(cfg.out), labels, fingerprint, val_variants, train, val, net, opt, total, logger)
+
+
+def parse_overrides(text: str) -> dict:
+    if not text:
+        return {}
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise TrainError(f"--arch-overrides is not JSON ({e.msg})") from e
+    if not isinstance(d, dict):
+        raise TrainError("--arch-overrides must be a JSON object of model settings")
+    return d
 
 
 def progress_of(run: Run, state: RunState, elapsed: float) -> float:
@@ -272,7 +285,8 @@ def _epoch_line(r: dict) -> str:
 
 
 def _identity(run: Run) -> dict:
-    return {"fingerprint": run.fingerprint, "val_variants": run.val_variants, "arch": run.cfg.arch}
+    return {"fingerprint": run.fingerprint, "val_variants": run.val_variants, "arch": run.cfg.arch,
+            "arch_overrides": run.cfg.arch_overrides}
 
 
 def resume_state(run: Run) -> RunState:
@@ -286,6 +300,7 @@ def resume_state(run: Run) -> RunState:
         raise TrainError(f"{run.out}/checkpoint belongs to another dataset, split or arch; "
                          "use a new --out or --no-resume")
     state = RunState(**saved)
+    state = replace(state, done=state.epoch >= run.cfg.epochs or progress_of(run, state, state.elapsed_s) >= 1.0)
     rows = [r for r in read_metrics(run.out) if r["epoch"] <= state.epoch]
     (run.out / "metrics.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
     print(f"resuming {run.out} after epoch {state.epoch} (step {state.step})", file=sys.stderr)

@@ -1,0 +1,173 @@
+"""Classifier: training on the tiny fixture-font dataset, model directories, ONNX, best-epoch logic."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+import classifier.train as T
+from classifier import ModelError, build_classifier, load_model
+from classifier.config import TrainConfig
+from classifier.data import augment, split_indices, split_variants
+from classifier.store import save_model_dir
+from glyphs.config import GenerateConfig
+from glyphs.dataset import load_dataset
+from glyphs.generate import generate
+from glyphs.labels import FontLabel, LabelMap
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory) -> Path:
+    """5 fixture families x 6 variants of real rendered words (about 3,500 glyphs)."""
+    out = tmp_path_factory.mktemp("glyphs")
+    cfg = GenerateConfig(out=str(out), catalog=str(FIX / "catalog-tiny.txt"), cache=str(FIX / "fonts"),
+                         variants=6, num_shards=2, workers=1)
+    assert generate(cfg) == 0
+    return out
+
+
+def _cfg(data: Path, out: Path, **kw) -> TrainConfig:
+    base = dict(data=str(data), out=str(out), arch="tiny", epochs=3, batch_size=64, lr=5e-3,
+                warmup_steps=10, val_fraction=0.34, progress=False, threads=2)
+    return TrainConfig(**{**base, **kw})
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_data, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("model")
+    assert T.train(_cfg(tiny_data, out)) == 0
+    return out
+
+
+def _rows(model_dir: Path) -> list[dict]:
+    return [json.loads(x) for x in (model_dir / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_tiny_training_loss_falls_and_writes_run_files(trained):
+    rows = _rows(trained)
+    assert [r["epoch"] for r in rows] == [1, 2, 3]
+    assert rows[-1]["train_loss"] < rows[0]["train_loss"]
+    assert rows[-1]["val_loss"] < np.log(5) - 0.2  # better than chance over 5 fonts
+    for name in ("model.safetensors", "labels.json", "config.json", "curves.png", "predictions_epoch03.png",
+                 "prototypes.safetensors", "checkpoint/state.safetensors"):
+        assert (trained / name).is_file(), name
+    cfg = json.loads((trained / "config.json").read_text())
+    assert cfg["model_args"]["num_fonts"] == 5 and cfg["val_variants"]
+    assert {"samples_per_s", "epoch_wall_s", "val_top5", "val_weight_mae"} <= set(rows[0])
+
+
+def test_validation_holds_out_whole_variants(tiny_data):
+    ds = load_dataset(tiny_data)
+    val = split_variants(ds.variant, 0.34, 0)
+    tr, va = split_indices(ds, val)
+    assert len(tr) and len(va) and not set(ds.variant[tr]) & set(ds.variant[va])
+
+
+def test_save_load_gives_identical_outputs_and_label_order(trained, tiny_data):
+    model = load_model(trained)
+    ds = load_dataset(tiny_data)
+    assert model.labels == ds.labels
+    chars = [ds.labels.glyph_set[i] for i in ds.char[:50]]
+    a, b = model.score(np.asarray(ds.images[:50]), chars), load_model(trained).score(np.asarray(ds.images[:50]), chars)
+    np.testing.assert_array_equal(a.log_probs, b.log_probs)
+    assert a.log_probs.shape == (50, 5) and a.embedding.shape == (50, model.net.args.embed_dim)
+    with torch.inference_mode():
+        ref = model.net(torch.from_numpy(np.asarray(ds.images[:50])), torch.from_numpy(model.char_indices(chars)))
+    np.testing.assert_allclose(a.log_probs, ref.log_probs.numpy(), atol=1e-6)
+    net2 = build_classifier("tiny", 3, 4, size=8)
+    labels = LabelMap(tuple(FontLabel(f"f{i}", f"F {i}") for i in (2, 0, 1)), glyph_set="abcd",
+                      norm=replace(ds.labels.norm, size=8))
+    d = save_model_dir(trained.parent / "roundtrip", net2, labels, {})
+    assert [f.family for f in load_model(d).labels.fonts] == ["f2", "f0", "f1"]
+
+
+def test_unknown_character_and_bad_input(trained):
+    model = load_model(trained)
+    imgs = np.zeros((3, 40, 40), np.uint8)
+    s = model.score(imgs, ["A", "", "€"])
+    assert list(model.char_indices(["A", "", "€"])) == [0, 62, 62]
+    assert np.all(np.isfinite(s.log_probs)) and np.allclose(np.exp(s.log_probs).sum(1), 1, atol=1e-5)
+    assert model.score(np.zeros((0, 40, 40), np.uint8), []).log_probs.shape == (0, 5)
+    with pytest.raises(ValueError):
+        model.score(imgs.astype(np.float32), ["A"] * 3)
+    with pytest.raises(ValueError):
+        model.score(imgs, ["A"])
+
+
+def test_mismatched_or_missing_labels_are_refused(trained, tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(trained, bad, ignore=shutil.ignore_patterns("checkpoint"))
+    labels = LabelMap.load(bad)
+    replace(labels, fonts=labels.fonts[:4]).save(bad)
+    with pytest.raises(ModelError, match="4 fonts but the model outputs 5"):
+        load_model(bad)
+    (bad / "labels.json").unlink()
+    with pytest.raises(ModelError, match="labels.json is missing"):
+        load_model(bad)
+
+
+def test_onnx_export_matches_torch(trained, tmp_path):
+    from classifier.export import export_onnx, onnx_differences
+
+    path = export_onnx(trained, tmp_path / "m.onnx")
+    diffs = onnx_differences(trained, path, n=33)
+    assert max(diffs.values()) <= 1e-4, diffs
+
+
+def test_best_epoch_is_saved_not_the_last(tiny_data, tmp_path, monkeypatch):
+    scores, snapshots = iter([0.5, 0.9, 0.3]), []
+
+    def fake_validate(run):
+        snapshots.append({k: v.clone() for k, v in run.net.state_dict().items()})
+        m = {"val_top1": next(scores), "val_loss": 1.0, "val_top5": 1.0, "val_top1_nochar": 0.0,
+             "val_weight_mae": 0.0}
+        return m, torch.zeros((len(run.val), 5), dtype=torch.long)
+
+    monkeypatch.setattr(T, "validate", fake_validate)
+    T.train(_cfg(tiny_data, tmp_path, batch_size=256))  # 11 steps per epoch
+    saved = load_file(str(tmp_path / "model.safetensors"))
+    assert json.loads((tmp_path / "config.json").read_text())["epoch"] == 2
+    assert all(torch.equal(saved[k], snapshots[1][k]) for k in saved)
+    assert not all(torch.equal(saved[k], snapshots[2][k]) for k in saved)
+
+
+def test_resume_continues_from_checkpoint(tiny_data, tmp_path):
+    T.train(_cfg(tiny_data, tmp_path, epochs=1, batch_size=256))
+    T.train(_cfg(tiny_data, tmp_path, epochs=2, batch_size=256))
+    rows = _rows(tmp_path)
+    assert [r["epoch"] for r in rows] == [1, 2] and rows[-1]["step"] == 2 * rows[0]["step"]
+
+
+def test_lr_schedule_warms_up_then_decays():
+    f = [T.lr_factor(s, s / 100, 10, 0.05) for s in range(101)]
+    assert f[0] < f[9] <= 1.0 and f[10] >= f[50] >= f[100] and abs(f[100] - 0.05) < 1e-9
+
+
+def test_augment_shifts_and_drops_characters():
+    g = torch.Generator().manual_seed(0)
+    x = torch.zeros((500, 10, 10), dtype=torch.uint8)
+    x[:, 4:6, 4:6] = 255
+    c = torch.zeros(500, dtype=torch.long)
+    y, d = augment(x, c, num_chars=7, char_dropout=0.2, shift=1, g=g)
+    assert y.shape == x.shape and (y.sum((1, 2)) == x.sum((1, 2))).all() and not torch.equal(x, y)
+    assert set(d.tolist()) == {0, 7} and 0.1 < (d == 7).float().mean() < 0.3
+
+
+def test_cli_evaluate_writes_results(trained, tiny_data, tmp_path, capsys):
+    from cli import main
+
+    assert main(["evaluate", "--model", str(trained), "--data", str(tiny_data), "--split", "val",
+                 "--out", str(tmp_path), "--name", "t"]) == 0
+    res = json.loads((tmp_path / "classifier_eval_t.json").read_text())
+    assert 0 <= res["top1"] <= res["top5"] <= 1 and "head_vs_prototypes" in res
+    assert main(["evaluate", "--model", str(tmp_path / "nope"), "--data", str(tiny_data)]) == 1
+    assert "does not exist" in capsys.readouterr().err
