@@ -57,8 +57,11 @@ def _font_file(ranking) -> Path | None:
     if not ranking.fonts:
         return None
     from glyphs.catalog import Family, default_cache_dir, family_files
+    from glyphs.render import FontFileError, FontStyle, pick_file
 
     f = ranking.fonts[0]
     files = family_files(Family(f.family, f.name, (f.weight,), f.italic), default_cache_dir())
-    pool = files.static + files.variable
-    return pool[0].path if pool else None
+    try:
+        return pick_file(files, FontStyle(f.weight, 100, f.italic)).path
+    except FontFileError:
+        return None

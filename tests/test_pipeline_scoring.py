@@ -1,0 +1,58 @@
+"""Pure scoring functions of the pipeline."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.scoring import (
+    Calibration,
+    expected_calibration_error,
+    fit_temperature,
+    glyph_weights,
+    merge_case_variants,
+    summed_scores,
+    to_probabilities,
+)
+
+
+def _lp(p: list[float]) -> np.ndarray:
+    return np.log(np.asarray(p, np.float64))
+
+
+def test_more_agreeing_glyphs_give_more_certainty():
+    one = summed_scores(_lp([[0.5, 0.3, 0.2]]), np.ones(1))
+    five = summed_scores(_lp([[0.5, 0.3, 0.2]] * 5), np.ones(5))
+    p1, p5 = to_probabilities(one, 1.0), to_probabilities(five, 1.0)
+    assert p1.argmax() == p5.argmax() == 0
+    assert p5[0] > p1[0] and abs(p5.sum() - 1) < 1e-9
+
+
+def test_a_confident_glyph_outvotes_a_vague_one():
+    lp = _lp([[0.9, 0.05, 0.05], [0.3, 0.4, 0.3]])
+    assert to_probabilities(summed_scores(lp, np.ones(2)), 1.0).argmax() == 0
+
+
+def test_weighting_uses_confidence_and_letter_information():
+    cal = Calibration(weighting="weighted", char_info={"l": 0.2, "g": 2.0})
+    w = glyph_weights(["l", "g", "x"], [1.0, 0.5, 1.0], cal)
+    assert np.allclose(w, [0.2, 1.0, 1.0])
+    assert np.allclose(glyph_weights(["l", "g"], [0.1, 0.1], Calibration()), [1, 1])
+
+
+def test_case_merge_is_a_mixture():
+    a, b = _lp([[0.8, 0.2]]), _lp([[0.2, 0.8]])
+    assert np.allclose(np.exp(merge_case_variants(a, b)), [[0.5, 0.5]])
+
+
+def test_temperature_fit_and_ece():
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 4, 4000)
+    logits = rng.normal(0, 1, (4000, 4))
+    logits[np.arange(4000), truth] += 1.5
+    t = fit_temperature(logits * 5.0, truth)  # overconfident by 5x
+    assert 3.0 < t < 8.0
+    probs = np.array([to_probabilities(s, t) for s in logits * 5.0])
+    ece_fit = expected_calibration_error(probs.max(1), probs.argmax(1) == truth)
+    raw = np.array([to_probabilities(s, 1.0) for s in logits * 5.0])
+    ece_raw = expected_calibration_error(raw.max(1), raw.argmax(1) == truth)
+    assert ece_fit < 0.05 < ece_raw
