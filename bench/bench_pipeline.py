@@ -30,9 +30,11 @@ sys.path.insert(0, str(ROOT))
 from bench.texts import PHRASES, SHORT_TEXTS  # noqa: E402
 from glyphs.catalog import catalog_families  # noqa: E402
 from glyphs.render import FontFileError, FontStyle, render_sample  # noqa: E402
+from pipeline.scoring import expected_calibration_error  # noqa: E402
 
 BUCKETS = ((1, 3), (4, 8), (9, 20), (21, 200))
 RESULTS = ROOT / "bench" / "results"
+CHOSEN = "plain"  # set from the model's calibration.json in main()
 
 
 def text_for(bucket: tuple[int, int], rng: np.random.Generator) -> str:
@@ -60,6 +62,13 @@ def line_image(files, text: str, rng: np.random.Generator, size: int = 48) -> np
 
 
 def accuracy(ident, families, n_fam: int, seed: int) -> list[dict]:
+    """Each line segmented once, then ranked with the plain and the weighted sum."""
+    from dataclasses import replace
+
+    from segmentation import segment
+
+    variants = {"plain": replace(ident.calibration, weighting="plain"),
+                "weighted": replace(ident.calibration, weighting="weighted")}
     rng = np.random.default_rng(seed)
     picks = rng.choice(len(families), size=min(n_fam, len(families)), replace=False)
     rows = []
@@ -72,12 +81,18 @@ def accuracy(ident, families, n_fam: int, seed: int) -> list[dict]:
             except FontFileError:
                 continue
             t = time.perf_counter()
-            ranking = ident.rank(img, top=5)
-            ids = [f.family for f in ranking.fonts]
-            rows.append({"family": files.family.id, "text": text, "bucket": f"{bucket[0]}-{bucket[1]}",
-                         "chars": len(text.replace(" ", "")), "read": ranking.text, "top": ids,
-                         "top1": bool(ids[:1] == [files.family.id]), "top5": files.family.id in ids,
-                         "seconds": time.perf_counter() - t})
+            seg = segment(img, norm=ident.model.labels.norm, config=ident.segment_config)
+            row = {"family": files.family.id, "text": text, "bucket": f"{bucket[0]}-{bucket[1]}",
+                   "chars": len(text.replace(" ", "")), "read": seg.text}
+            for name, cal in variants.items():
+                ident.calibration = cal
+                ranking = ident.rank_glyphs(seg.glyphs, seg.text, top=5)
+                ids = [f.family for f in ranking.fonts]
+                row[name] = {"top": ids, "score": ranking.fonts[0].score if ranking.fonts else 0.0,
+                             "top1": bool(ids[:1] == [files.family.id]), "top5": files.family.id in ids}
+            ident.calibration = variants[CHOSEN]
+            row.update(row[CHOSEN], seconds=time.perf_counter() - t)
+            rows.append(row)
         print(f"\r{k + 1}/{len(picks)} families", end="", file=sys.stderr)
     print(file=sys.stderr)
     return rows
@@ -139,6 +154,8 @@ def main() -> None:
     families = [f for f in catalog_families("default") if f.present]
     t = time.perf_counter()
     ident = Identifier(a.model)
+    global CHOSEN
+    CHOSEN = ident.calibration.weighting
     ident.rank(np.asarray(Image.open(ROOT / "examples" / "sample.png").convert("RGB")))  # warm up OCR
     load_s = time.perf_counter() - t
     rows = accuracy(ident, families, a.families, a.seed)
@@ -158,6 +175,12 @@ def write(a, rows, speed, cold, load_s, rss_mb) -> None:
                          f"{np.mean([r['top5'] for r in sel]):.3f} |")
     lines.append(f"| all | {len(rows)} | {np.mean([r['top1'] for r in rows]):.3f} | "
                  f"{np.mean([r['top5'] for r in rows]):.3f} |")
+    lines += ["", "| sum of glyph scores | top-1 | top-5 | ECE of the top score |", "|---|---|---|---|"]
+    for name in ("plain", "weighted"):
+        conf = np.array([r[name]["score"] for r in rows])
+        ok = np.array([r[name]["top1"] for r in rows])
+        lines.append(f"| {name}{' (used)' if name == CHOSEN else ''} | {ok.mean():.3f} | "
+                     f"{np.mean([r[name]['top5'] for r in rows]):.3f} | {expected_calibration_error(conf, ok):.3f} |")
     text = (f"# Whole pipeline: rendered lines\n\nModel `{a.model}`; {a.families} random catalog families x "
             f"{len(BUCKETS)} text lengths, texts from bench/texts.py, glyphs.render + light degradation.\n"
             f"Machine: {platform.machine()}, 2 CPU cores, no GPU (shared with other work while measured).\n\n"
