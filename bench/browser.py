@@ -2,22 +2,31 @@
 Chromium: Skia + HarfBuzz, not PIL/FreeType), with web-like colours and sizes.
 
 Many lines share one page and one browser launch. Each line is an absolutely
-positioned row of known height; beside it, in a second column, the same text in
-the fallback font only. A row identical to its fallback twin means the web font
-did not load (the row is retried, then refused). Rows are cut from the
-screenshot by the known layout and trimmed to the ink plus a margin.
+positioned row of known height whose font stack falls back to a *blank* font
+(every glyph empty, built here with fontTools): a row without ink means its web
+font did not load, and it is retried once on a fresh page, then refused. A
+control row in the blank font alone must stay empty (else the fallback itself
+failed and the page is redone). Rows are cut from the screenshot by the known
+layout and trimmed to the ink plus a margin.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import io
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
 from PIL import Image
 
 from bench.draw import fit_size, fit_within
@@ -33,19 +42,17 @@ WEB_COLOURS = (  # (text, background)
     ("#5f6368", "#ffffff"), ("#ffffff", "#d93025"), ("#000000", "#fff8e1"), ("#263238", "#eceff1"),
 )
 WEB_SIZES = (16, 18, 20, 24, 28, 32, 36, 40, 48)  # CSS px
-COL_W = 1040  # CSS px per column
+COL_W = 1040  # CSS px: page width
 ROW_PAD = 20  # CSS px of background above and below each row's line box
 MAX_PAGE_H = 6000  # CSS px of rows per page
 SLACK = 240  # extra window height: headless Chromium leaves the bottom of the window unpainted
-TIMEOUT_S = 180
+TIMEOUT_S = 90
+CONTROL_H = 60  # CSS px: the blank-font control row at the top of each page
+BLANK = "fff-blank"
 
 
 class BrowserError(RuntimeError):
     """Chromium is missing, failed, or did not draw a row as laid out."""
-
-
-class FontNotLoadedError(BrowserError):
-    """A row drew in the fallback font: the web font did not load."""
 
 
 @dataclass(frozen=True)
@@ -83,31 +90,18 @@ def plan_line(files: FamilyFiles, rng: np.random.Generator) -> WebLine:
     return WebLine(style, text, size, fg, bg, pad, dsf)
 
 
-def render_lines(lines: list[WebLine], retries: int = 1) -> list[Image.Image | None]:
+def render_lines(lines: list[WebLine]) -> list[Image.Image | None]:
     """Screenshots of ``lines`` (RGB, trimmed), in order; one launch per page of rows.
-    A line whose font will not load is None (its page is retried line by line)."""
+    Rows whose font did not load get a second page; None if they fail again."""
     exe = find_browser()
     out: dict[int, Image.Image | None] = {}
     for batch in _pages(lines):
-        try:
-            out.update(zip(batch, _render_retrying(exe, [lines[i] for i in batch], retries), strict=True))
-        except FontNotLoadedError:
-            for i in batch:
-                try:
-                    out[i] = _render_retrying(exe, [lines[i]], retries)[0]
-                except FontNotLoadedError:
-                    out[i] = None
+        out.update(zip(batch, _render_page(exe, [lines[i] for i in batch]), strict=True))
+    again = [i for i in range(len(lines)) if out[i] is None]
+    for batch in _pages([lines[i] for i in again]):
+        idx = [again[j] for j in batch]
+        out.update(zip(idx, _render_page(exe, [lines[i] for i in idx]), strict=True))
     return [out[i] for i in range(len(lines))]
-
-
-def _render_retrying(exe: str, lines: list[WebLine], retries: int) -> list[Image.Image]:
-    for attempt in range(retries + 1):
-        try:
-            return _render_page(exe, lines)
-        except FontNotLoadedError:
-            if attempt == retries:
-                raise
-    raise AssertionError("unreachable")
 
 
 def _pages(lines: list[WebLine]) -> list[list[int]]:
@@ -128,25 +122,46 @@ def _pages(lines: list[WebLine]) -> list[list[int]]:
     return pages
 
 
+@lru_cache(maxsize=1)
+def blank_face() -> str:
+    """@font-face of a font whose every Latin glyph is empty (the detectable fallback)."""
+    chars = [*range(0x20, 0x7F), *range(0xA0, 0x180), 0x20AC, 0x2013, 0x2014, 0x2018, 0x2019,
+             0x201C, 0x201D, 0x2026]
+    names = [".notdef"] + [f"u{c:04X}" for c in chars]
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder(names)
+    fb.setupCharacterMap({c: f"u{c:04X}" for c in chars})
+    empty = TTGlyphPen(None).glyph()
+    fb.setupGlyf({n: empty for n in names})
+    fb.setupHorizontalMetrics({n: (500, 0) for n in names})
+    fb.setupHorizontalHeader(ascent=800, descent=-200)
+    fb.setupNameTable({"familyName": "FFF Blank", "styleName": "Regular"})
+    fb.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
+    fb.setupPost()
+    buf = io.BytesIO()
+    fb.save(buf)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f"@font-face{{font-family:'{BLANK}';src:url(data:font/ttf;base64,{data}) format('truetype')}}"
+
+
 def page_html(lines: list[WebLine]) -> tuple[str, list[int]]:
-    """The page and each row's top (CSS px)."""
-    faces, names = [], {}
+    """The page and each row's top (CSS px); the control row sits above the first."""
+    faces, names = [blank_face()], {}
     for line in lines:
         if line.style.path not in names:
             names[line.style.path] = f"f{len(names)}"
             faces.append(css_face(line.style, names[line.style.path]))
-    rows, tops, top = [], [], 0
+    rows = [f'<div style="top:0;height:{CONTROL_H}px;line-height:{CONTROL_H}px;font-size:32px;'
+            f"color:#000;background:#fff;font-family:'{BLANK}'\">Hamburgefonstiv 0123</div>"]
+    tops, top = [], CONTROL_H
     for line in lines:
         h = line.row_height
-        base = (f"top:{top}px;height:{h}px;line-height:{h}px;font-size:{line.size}px;"
-                f"color:{line.fg};background:{line.bg};")
-        face = f"font-family:'{names[line.style.path]}',monospace;{css_variation(line.style)}"
-        text = html.escape(line.text)
-        rows.append(f'<div style="left:0;{base}{face}">{text}</div>')
-        rows.append(f'<div style="left:{COL_W}px;{base}font-family:monospace">{text}</div>')
+        face = f"font-family:'{names[line.style.path]}','{BLANK}';{css_variation(line.style)}"
+        rows.append(f'<div style="top:{top}px;height:{h}px;line-height:{h}px;font-size:{line.size}px;'
+                    f'color:{line.fg};background:{line.bg};{face}">{html.escape(line.text)}</div>')
         tops.append(top)
         top += h
-    css = (f"body{{margin:0;background:#fff}}div{{position:absolute;width:{COL_W}px;"
+    css = (f"body{{margin:0;background:#fff}}div{{position:absolute;left:0;width:{COL_W}px;"
            "box-sizing:border-box;padding-left:30px;white-space:nowrap;overflow:hidden;"
            "font-synthesis:none;font-kerning:normal}")
     doc = (f"<!doctype html><html><head><meta charset='utf-8'><style>{''.join(faces)}{css}</style>"
@@ -154,7 +169,22 @@ def page_html(lines: list[WebLine]) -> tuple[str, list[int]]:
     return doc, tops
 
 
-def _render_page(exe: str, lines: list[WebLine]) -> list[Image.Image]:
+def _render_page(exe: str, lines: list[WebLine], retries: int = 1) -> list[Image.Image | None]:
+    """Rows of one page (None: font not loaded); the page is redone once if Chromium fails."""
+    for attempt in range(retries + 1):
+        try:
+            shot = _screenshot(exe, lines)
+            if _has_ink(shot[:CONTROL_H * lines[0].dsf], np.array([255, 255, 255], np.int16)):
+                raise BrowserError("the blank fallback font did not load")
+            tops = page_html(lines)[1]
+            return [_cut_row(shot, line, top) for line, top in zip(lines, tops, strict=True)]
+        except BrowserError:
+            if attempt == retries:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _screenshot(exe: str, lines: list[WebLine]) -> np.ndarray:
     doc, tops = page_html(lines)
     dsf = lines[0].dsf
     height = tops[-1] + lines[-1].row_height
@@ -165,39 +195,46 @@ def _render_page(exe: str, lines: list[WebLine]) -> list[Image.Image]:
                "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
                "--mute-audio", f"--user-data-dir={tmp}/profile", f"--force-device-scale-factor={dsf}",
                "--run-all-compositor-stages-before-draw", "--virtual-time-budget=5000",
-               f"--window-size={2 * COL_W},{height + SLACK}", f"--screenshot={shot}", page.as_uri()]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired as e:
-            raise BrowserError(f"Chromium took over {TIMEOUT_S} s on a page of {len(lines)} rows") from e
+               f"--window-size={COL_W},{height + SLACK}", f"--screenshot={shot}", page.as_uri()]
+        err = _run(cmd)
         if not shot.is_file():
-            tail = proc.stderr.decode(errors="replace")[-400:]
-            raise BrowserError(f"Chromium wrote no screenshot (exit {proc.returncode}): {tail}")
+            raise BrowserError(f"Chromium wrote no screenshot: {err[-400:]}")
         with Image.open(shot) as im:
-            arr = np.asarray(im.convert("RGB"))
-    return [_cut_row(arr, line, top) for line, top in zip(lines, tops, strict=True)]
+            return np.asarray(im.convert("RGB"))
+
+
+def _run(cmd: list[str]) -> str:
+    """Run Chromium in its own process group; on timeout kill that group. Returns stderr."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired as e:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise BrowserError(f"Chromium took over {TIMEOUT_S} s") from e
+    return err.decode(errors="replace")
 
 
 def _rgb(hex_colour: str) -> np.ndarray:
     return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], np.int16)
 
 
-def _cut_row(shot: np.ndarray, line: WebLine, top: int) -> Image.Image:
-    """The row's ink plus its margin, checked against the layout and its fallback twin."""
+def _has_ink(region: np.ndarray, bg: np.ndarray) -> bool:
+    return bool((np.abs(region.astype(np.int16) - bg).max(axis=2) > 40).any())
+
+
+def _cut_row(shot: np.ndarray, line: WebLine, top: int) -> Image.Image | None:
+    """The row's ink plus its margin (None when the row has no ink: font not loaded)."""
     d = line.dsf
     y0, y1, cw = top * d, (top + line.row_height) * d, COL_W * d
-    row, twin = shot[y0:y1, :cw].astype(np.int16), shot[y0:y1, cw:2 * cw].astype(np.int16)
+    row = shot[y0:y1, :cw].astype(np.int16)
     bg = _rgb(line.bg)
     if row.shape[0] != y1 - y0 or np.abs(row[0, -1] - bg).max() > 3 or np.abs(row[-1, 0] - bg).max() > 3:
         raise BrowserError(f"row at y={top} was not painted as laid out")
-    if np.array_equal(row, twin):
-        raise FontNotLoadedError(f"{line.style.path.name} did not load in Chromium")
-    ink = np.abs(row - bg).max(axis=2) > 40
-    ys, xs = np.nonzero(ink)
+    ys, xs = np.nonzero(np.abs(row - bg).max(axis=2) > 40)
     if ys.size == 0:
-        raise BrowserError(f"row {line.text!r} at y={top} has no ink")
+        return None
     m = line.pad * d
     box = (max(0, xs.min() - m), max(0, ys.min() - m), min(cw, xs.max() + 1 + m),
            min(row.shape[0], ys.max() + 1 + m))
-    crop = Image.fromarray(row[box[1]:box[3], box[0]:box[2]].astype(np.uint8))
-    return fit_within(crop)
+    return fit_within(Image.fromarray(row[box[1]:box[3], box[0]:box[2]].astype(np.uint8)))

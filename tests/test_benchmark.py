@@ -91,6 +91,20 @@ def test_screenshot_split_renders_web_fonts_deterministically(tmp_path):
     assert all(r.extra["engine"] == "chromium" for r in rows)
 
 
+@pytest.mark.skipif(not any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")),
+                    reason="Chromium not installed (apt-get install -y chromium)")
+def test_screenshot_refuses_a_font_that_did_not_load(tmp_path):
+    from bench import browser
+    from bench.fonts import Style
+
+    broken = tmp_path / "broken-latin-400-normal.woff2"
+    broken.write_bytes(np.random.default_rng(0).integers(0, 256, 3000, dtype=np.uint8).tobytes())
+    good = Style(FIXTURES / "fonts/lobster/static/lobster-latin-400-normal.woff2", 400)
+    line = [browser.WebLine(s, "Quirky Fonts", 32, "#111111", "#ffffff", 8, 1) for s in (good, Style(broken, 400))]
+    images = browser.render_lines(line)
+    assert images[0] is not None and images[1] is None
+
+
 def test_select_is_round_robin(testsets):
     _, rows = read_manifest(testsets / "clean")
     assert [r.family for r in select(rows, limit=5)] == FAMILIES
