@@ -65,5 +65,7 @@ class ExportConfig:
 @dataclass(frozen=True)
 class SweepConfig:
     config: str = "bench/sweep.json"  # JSON: {"data": ..., "base": {TrainConfig fields}, "grid": {...}}
-    out: str = "bench/results/classifier_sweep"
-    threads: int = 0
+    out: str = "bench/results/classifier_sweep"  # writes OUT.md, OUT.png, OUT.json
+    runs: str = "data/sweep-runs"  # one model directory per run
+    threads: int = 0  # > 0 overrides every run's threads
+    bench_seconds: float = 2.0  # per speed measurement of each run's model

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import torch
@@ -29,13 +29,13 @@ class GlyphArrays:
     def __len__(self) -> int:
         return int(self.font.shape[0])
 
-    def take(self, idx: torch.Tensor) -> "GlyphArrays":
+    def take(self, idx: torch.Tensor) -> GlyphArrays:
         return GlyphArrays(*(t[idx] for t in self.tensors()))
 
     def tensors(self) -> tuple[torch.Tensor, ...]:
         return (self.images, self.char, self.font, self.weight, self.width, self.italic)
 
-    def to(self, device: torch.device) -> "GlyphArrays":
+    def to(self, device: torch.device) -> GlyphArrays:
         return GlyphArrays(*(t.to(device) for t in self.tensors()))
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from classifier import data as D
+from classifier import data as gdata
 from classifier.config import EvalConfig
 from classifier.metrics import class_averages, predict, prototype_top5, summarize, topk_accuracy
 from classifier.runtime import set_threads
@@ -38,7 +38,7 @@ def update_config(model_dir: Path, **entries) -> None:
     path.write_text(json.dumps(cfg, indent=1, sort_keys=True) + "\n")
 
 
-def head_vs_prototypes(net, arrays: D.GlyphArrays, protos: torch.Tensor, device: torch.device) -> dict:
+def head_vs_prototypes(net, arrays: gdata.GlyphArrays, protos: torch.Tensor, device: torch.device) -> dict:
     """Top-1/top-5 of the classifier head and of nearest class-average embedding, same glyphs."""
     p = predict(net, arrays, device=device)
     nochar = torch.full_like(arrays.char, protos.shape[1] - 1)
@@ -51,11 +51,11 @@ def head_vs_prototypes(net, arrays: D.GlyphArrays, protos: torch.Tensor, device:
             "head_top1_nochar": n1, "head_top5_nochar": n5, "proto_top1_nochar": m1, "proto_top5_nochar": m5}
 
 
-def add_prototypes(model_dir: Path, train: D.GlyphArrays, val: D.GlyphArrays, device: torch.device) -> dict:
+def add_prototypes(model_dir: Path, train: gdata.GlyphArrays, val: gdata.GlyphArrays, device: torch.device) -> dict:
     """Fit class-average embeddings of the saved (best) model on training glyphs; compare on validation."""
     net, labels, _ = read_model_dir(model_dir)
     net = net.to(device)
-    fit = train.take(torch.from_numpy(D.subsample(len(train), PROTOTYPE_FIT_MAX, 7)).to(train.font.device))
+    fit = train.take(torch.from_numpy(gdata.subsample(len(train), PROTOTYPE_FIT_MAX, 7)).to(train.font.device))
     fit = fit.to(torch.device("cpu"))
     emb = predict(net, fit, device=device).embedding
     protos = class_averages(emb, fit.font, fit.char, labels.num_fonts, labels.num_chars)  # (F, C + 1, D)
@@ -77,11 +77,11 @@ def _rows(cfg: EvalConfig, ds, config: dict):
     elif cfg.split in ("val", "train"):
         if "val_variants" not in config:
             raise EvalError("this model's config.json records no validation variants; use --split all")
-        tr, va = D.split_indices(ds, config["val_variants"])
+        tr, va = gdata.split_indices(ds, config["val_variants"])
         rows = va if cfg.split == "val" else tr
     else:
         raise EvalError(f"--split must be all, val or train, not {cfg.split!r}")
-    return rows[D.subsample(len(rows), cfg.max_samples, 0)]
+    return rows[gdata.subsample(len(rows), cfg.max_samples, 0)]
 
 
 def evaluate(cfg: EvalConfig) -> int:
@@ -90,7 +90,7 @@ def evaluate(cfg: EvalConfig) -> int:
     ds = load_dataset(cfg.data)
     if ds.labels != labels:
         raise EvalError(f"dataset {cfg.data} has other fonts, characters or normalisation than model {cfg.model}")
-    arrays = D.load_arrays(ds, _rows(cfg, ds, config))
+    arrays = gdata.load_arrays(ds, _rows(cfg, ds, config))
     t = time.perf_counter()
     p = predict(net, arrays, batch_size=cfg.batch_size)
     rate = len(arrays) / (time.perf_counter() - t)

@@ -59,7 +59,7 @@ def onnx_differences(model_dir: str | Path, onnx_path: str | Path, n: int = 64, 
     sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     got = sess.run(list(OUTPUTS), {"images": x, "chars": c})
     return {name: float(np.abs(g - r.numpy()).max()) / PARITY_SCALE.get(name, 1.0)
-            for name, g, r in zip(OUTPUTS, got, ref)}
+            for name, g, r in zip(OUTPUTS, got, ref, strict=True)}
 
 
 def export(cfg: ExportConfig) -> int:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -67,7 +67,7 @@ class GlyphModel:
             f, d = self.labels.num_fonts, self.net.args.embed_dim
             z = np.zeros((0,), np.float32)
             return GlyphScores(np.zeros((0, f), np.float32), z, z, z, np.zeros((0, d), np.float32))
-        cat = [torch.cat(col).float().cpu().numpy() for col in zip(*parts)]
+        cat = [torch.cat(col).float().cpu().numpy() for col in zip(*parts, strict=True)]
         return GlyphScores(*cat)
 
 

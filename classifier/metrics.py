@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
+import torch.nn.functional as F  # noqa: N812
 
 from classifier.data import GlyphArrays
 from classifier.model import WEIGHT_CENTER, WEIGHT_SCALE, WIDTH_CENTER, WIDTH_SCALE
@@ -45,7 +45,7 @@ def predict(net: torch.nn.Module, arrays: GlyphArrays, batch_size: int = 512, un
         top = out.log_probs.topk(k, dim=1).indices  # (B, k)
         top = F.pad(top, (0, 5 - k), value=-1)
         nll = -out.log_probs.gather(1, y[:, None])[:, 0]
-        for col, t in zip(cols, (top, nll, out.weight, out.width, out.italic_logit, out.embedding)):
+        for col, t in zip(cols, (top, nll, out.weight, out.width, out.italic_logit, out.embedding), strict=True):
             col.append(t.float().cpu() if t.is_floating_point() else t.cpu())
     net.train(was_training)
     return Predictions(*(torch.cat(c) for c in cols))

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import NamedTuple
 
 import torch
-import torch.nn.functional as F
+import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
 # Regression targets are predicted normalised: value = CENTER + SCALE * raw.
@@ -46,7 +46,7 @@ class ModelArgs:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ModelArgs":
+    def from_dict(cls, d: dict) -> ModelArgs:
         d = dict(d)
         d["widths"] = tuple(d["widths"])
         try:

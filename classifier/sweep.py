@@ -24,7 +24,7 @@ class SweepError(ValueError):
     """A sweep config that cannot be run."""
 
 
-def _run_configs(spec: dict, out: Path) -> list[tuple[str, TrainConfig]]:
+def _run_configs(spec: dict, runs_dir: Path) -> list[tuple[str, TrainConfig]]:
     names = {f.name for f in fields(TrainConfig)}
     base = spec.get("base", {})
     bad = [k for r in [base, *spec.get("runs", [])] for k in r if k not in names | {"name"}]
@@ -38,12 +38,12 @@ def _run_configs(spec: dict, out: Path) -> list[tuple[str, TrainConfig]]:
             r["arch_overrides"] = json.dumps(r["arch_overrides"], sort_keys=True)
         size = r.get("size")
         data = spec.get("data_by_size", {}).get(str(size), spec["data"]) if size else spec["data"]
-        cfg = TrainConfig(**{**r, "data": data, "out": str(out / "runs" / name), "progress": False})
+        cfg = TrainConfig(**{**r, "data": data, "out": str(runs_dir / name), "progress": False})
         runs.append((name, cfg))
     return runs
 
 
-def _measure(name: str, cfg: TrainConfig) -> dict:
+def _measure(name: str, cfg: TrainConfig, seconds: float) -> dict:
     from classifier.speed import inference_rate, train_rate, weights_mb
     from classifier.store import read_model_dir
 
@@ -55,7 +55,8 @@ def _measure(name: str, cfg: TrainConfig) -> dict:
             "mb": weights_mb(net), "best_epoch": config["epoch"], "val_top1": m["val_top1"],
             "val_top5": m["val_top5"], "val_top1_nochar": m["val_top1_nochar"],
             "weight_mae": m["val_weight_mae"], "train_glyphs_s": m["samples_per_s"],
-            "infer_glyphs_s_b64": inference_rate(net, 64), "bench_train_glyphs_s": train_rate(net, cfg.batch_size),
+            "infer_glyphs_s_b64": inference_rate(net, 64, seconds),
+            "bench_train_glyphs_s": train_rate(net, cfg.batch_size, seconds),
             "head_vs_prototypes": config.get("head_vs_prototypes", {})}
 
 
@@ -88,22 +89,21 @@ def _plot(rows: list[dict], path: Path) -> None:
 
 
 def sweep(cfg: SweepConfig) -> int:
-    from classifier.runtime import set_threads
     from classifier.train import train
 
     spec = json.loads(Path(cfg.config).read_text())
     out = Path(cfg.out)
-    runs = _run_configs(spec, out)
-    threads = set_threads(cfg.threads)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    runs = _run_configs(spec, Path(cfg.runs))
     rows = []
     for name, tc in runs:
         done = (Path(tc.out) / "checkpoint" / "state.json").is_file() and json.loads(
             (Path(tc.out) / "checkpoint" / "state.json").read_text()).get("done")
         print(f"sweep: {name} {'(already done)' if done else ''}", file=sys.stderr, flush=True)
         if not done:
-            train(replace(tc, threads=threads))
-        rows.append(_measure(name, tc))
-        (out / "results.json").write_text(json.dumps(rows, indent=1) + "\n")
+            train(replace(tc, threads=cfg.threads) if cfg.threads > 0 else tc)
+        rows.append(_measure(name, tc, cfg.bench_seconds))
+        (out.parent / f"{out.name}.json").write_text(json.dumps(rows, indent=1) + "\n")
     md = f"# Classifier sweep\n\nconfig `{cfg.config}`: {json.dumps(spec.get('base', {}))}\n\n" + _table(rows)
     (out.parent / f"{out.name}.md").write_text(md)
     _plot(rows, out.parent / f"{out.name}.png")

@@ -20,16 +20,22 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from tqdm import tqdm
 
-from classifier import data as D
+from classifier import data as gdata
 from classifier.config import TrainConfig
 from classifier.metrics import predict, style_loss, summarize
 from classifier.model import GlyphNet, build_classifier
 from classifier.report import append_metrics, plot_curves, plot_predictions, read_metrics
-from classifier.runtime import (DistEnv, autocast_context, cleanup_distributed, needs_grad_scaler,
-                                seed_everything, set_threads, setup_distributed)
+from classifier.runtime import (
+    DistEnv,
+    autocast_context,
+    cleanup_distributed,
+    needs_grad_scaler,
+    seed_everything,
+    set_threads,
+    setup_distributed,
+)
 from classifier.store import load_checkpoint, save_checkpoint, save_model_dir
 from classifier.wandb_log import WandbLogger
 from glyphs.dataset import load_dataset
@@ -59,8 +65,8 @@ class Run:
     labels: LabelMap
     fingerprint: str
     val_variants: list[int]
-    train: D.GlyphArrays
-    val: D.GlyphArrays
+    train: gdata.GlyphArrays
+    val: gdata.GlyphArrays
     net: torch.nn.Module  # DDP-wrapped when distributed
     opt: torch.optim.Optimizer
     total_steps: int
@@ -103,10 +109,10 @@ def _load_data(cfg: TrainConfig, env: DistEnv) -> tuple:
     size = ds.labels.norm.size
     if cfg.size is not None and cfg.size != size:
         raise TrainError(f"--size {cfg.size} but dataset {cfg.data} has {size}px glyphs; generate it at that size")
-    val_variants = D.split_variants(ds.variant, cfg.val_fraction, cfg.seed)
-    tr_rows, va_rows = D.split_indices(ds, val_variants)
-    va_rows = va_rows[D.subsample(len(va_rows), cfg.val_max, cfg.seed + 1)]
-    train, val = D.load_arrays(ds, tr_rows), D.load_arrays(ds, va_rows)
+    val_variants = gdata.split_variants(ds.variant, cfg.val_fraction, cfg.seed)
+    tr_rows, va_rows = gdata.split_indices(ds, val_variants)
+    va_rows = va_rows[gdata.subsample(len(va_rows), cfg.val_max, cfg.seed + 1)]
+    train, val = gdata.load_arrays(ds, tr_rows), gdata.load_arrays(ds, va_rows)
     if env.device.type == "cuda":
         train = train.to(env.device)
     return ds.labels, ds.fingerprint, val_variants, train, val
@@ -123,7 +129,7 @@ def prepare(cfg: TrainConfig) -> Run:
     if env.distributed:
         ids = [env.device.index] if env.device.type == "cuda" else None
         net = torch.nn.parallel.DistributedDataParallel(net, device_ids=ids)
-    spe = D.steps_per_epoch(len(train), cfg.batch_size, env.world)
+    spe = gdata.steps_per_epoch(len(train), cfg.batch_size, env.world)
     if spe < 1:
         raise TrainError(f"{len(train)} training glyphs is less than one batch of {cfg.batch_size} per process")
     total = cfg.epochs * spe if cfg.max_steps <= 0 else min(cfg.epochs * spe, cfg.max_steps)
@@ -159,9 +165,9 @@ def _sync_max(run: Run, value: float) -> float:
     return float(t.item())
 
 
-def train_step(run: Run, batch: D.GlyphArrays, gen: torch.Generator, scaler) -> float:
+def train_step(run: Run, batch: gdata.GlyphArrays, gen: torch.Generator, scaler) -> float:
     cfg, net = run.cfg, run.net
-    x, c = D.augment(batch.images, batch.char, run.labels.num_chars, cfg.char_dropout, cfg.shift, gen)
+    x, c = gdata.augment(batch.images, batch.char, run.labels.num_chars, cfg.char_dropout, cfg.shift, gen)
     with autocast_context(run.env.device, cfg.amp):
         out = net(x, c)  # GlyphOutput, each (N, ...)
         nll = -out.log_probs.gather(1, batch.font[:, None])[:, 0]  # (N,)
@@ -187,13 +193,13 @@ def train_epoch(run: Run, state: RunState, clock: Clock, scaler) -> tuple[RunSta
     """One pass over the training glyphs (or until the step/time budget ends)."""
     cfg, env = run.cfg, run.env
     gen = torch.Generator().manual_seed(cfg.seed * 7919 + state.epoch)
-    spe = D.steps_per_epoch(len(run.train), cfg.batch_size, env.world)
+    spe = gdata.steps_per_epoch(len(run.train), cfg.batch_size, env.world)
     bar = tqdm(total=spe, desc=f"epoch {state.epoch + 1}", disable=not (cfg.progress and env.main),
                file=sys.stderr, dynamic_ncols=True, leave=False)
     run.net.train()
     losses, n, t_start = [], 0, time.time()
     step = state.step
-    for idx in D.epoch_batches(len(run.train), cfg.batch_size, state.epoch, cfg.seed, env.rank, env.world):
+    for idx in gdata.epoch_batches(len(run.train), cfg.batch_size, state.epoch, cfg.seed, env.rank, env.world):
         elapsed = _sync_max(run, clock.elapsed())
         p = progress_of(run, replace(state, step=step), elapsed)
         if p >= 1.0:
@@ -247,7 +253,7 @@ def model_config(run: Run, state: RunState, metrics: dict) -> dict:
 
 def _draw_predictions(run: Run, epoch: int, top5: torch.Tensor) -> None:
     k = min(32, len(run.val))
-    idx = torch.from_numpy(D.subsample(len(run.val), k, 12345))
+    idx = torch.from_numpy(gdata.subsample(len(run.val), k, 12345))
     names = [f.name for f in run.labels.fonts]
     gs = run.labels.glyph_set
     plot_predictions(run.out / f"predictions_epoch{epoch:02d}.png", run.val.images[idx].numpy(),
