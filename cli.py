@@ -232,6 +232,7 @@ def _classifier_parsers(sub: Any) -> None:
                        description="Train short runs over the grid in CONFIG (JSON) and write a table and plot.")
     p.add_argument("config", metavar="CONFIG", help="sweep JSON file")
     _add(p, "--out", SweepConfig, "results prefix")
+    _add(p, "--runs", SweepConfig, "folder for the runs' model directories")
     _add(p, "--threads", SweepConfig, "CPU threads (0 = all cores)", type=int)
     p.set_defaults(func=cmd_sweep)
 
