@@ -122,13 +122,12 @@ def _identify_parsers(sub: Any) -> None:
 
 # --------------------------------------------------------------------------- classifier
 def _classifier_errors() -> tuple[type[Exception], ...]:
-    from classifier.sweep import SweepError
-
     from classifier.data import DataError
     from classifier.evaluate import EvalError
     from classifier.export import ExportError
     from classifier.model import ArchError
     from classifier.store import ModelError
+    from classifier.sweep import SweepError
     from classifier.train import TrainError
     from glyphs.labels import LabelMapError
 
@@ -166,9 +165,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from classifier.sweep import sweep
-
     from classifier.config import SweepConfig
+    from classifier.sweep import sweep
 
     return _run_classifier(sweep, _config(SweepConfig, args))
 
@@ -185,6 +183,8 @@ def _train_parser(sub: Any) -> None:
     _add(p, "--arch", T, "architecture (classifier.model.ARCHS)")
     _add(p, "--arch-overrides", T, "JSON object of model settings, e.g. '{\"widths\": [16, 32, 64]}'")
     _add(p, "--size", T, "glyph size; must match the dataset's", type=int)
+    _add(p, "--scoring", T, "where scores come from: head, prototype (class-average embeddings), both, "
+         "or auto (the best on validation)")
     for flag, typ, help in (
         ("--epochs", int, "epochs at most"), ("--time-budget-min", float, "stop after this many minutes "
          "(the LR schedule follows wall time)"), ("--batch-size", int, "glyphs per step per process"),

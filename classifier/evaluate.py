@@ -14,16 +14,15 @@ import time
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
 
 from classifier import data as gdata
 from classifier.config import EvalConfig
-from classifier.metrics import class_averages, predict, prototype_top5, summarize, topk_accuracy
+from classifier.metrics import class_averages, predict, summarize
 from classifier.runtime import set_threads
-from classifier.store import ModelError, read_model_dir
+from classifier.scoring import choose_scoring, head_vs_prototypes
+from classifier.store import ModelError, load_prototypes, read_model_dir, save_prototypes
 from glyphs.dataset import load_dataset
 
-PROTOTYPES = "prototypes.safetensors"
 PROTOTYPE_FIT_MAX = 200_000  # training glyphs averaged into prototypes
 
 
@@ -38,20 +37,8 @@ def update_config(model_dir: Path, **entries) -> None:
     path.write_text(json.dumps(cfg, indent=1, sort_keys=True) + "\n")
 
 
-def head_vs_prototypes(net, arrays: gdata.GlyphArrays, protos: torch.Tensor, device: torch.device) -> dict:
-    """Top-1/top-5 of the classifier head and of nearest class-average embedding, same glyphs."""
-    p = predict(net, arrays, device=device)
-    nochar = torch.full_like(arrays.char, protos.shape[1] - 1)
-    q = predict(net, arrays, unknown_char=True, device=device)
-    h1, h5 = topk_accuracy(p.top5, arrays.font)
-    p1, p5 = topk_accuracy(prototype_top5(p.embedding, arrays.char, protos), arrays.font)
-    n1, n5 = topk_accuracy(q.top5, arrays.font)
-    m1, m5 = topk_accuracy(prototype_top5(q.embedding, nochar, protos), arrays.font)
-    return {"glyphs": len(arrays), "head_top1": h1, "head_top5": h5, "proto_top1": p1, "proto_top5": p5,
-            "head_top1_nochar": n1, "head_top5_nochar": n5, "proto_top1_nochar": m1, "proto_top5_nochar": m5}
-
-
-def add_prototypes(model_dir: Path, train: gdata.GlyphArrays, val: gdata.GlyphArrays, device: torch.device) -> dict:
+def add_prototypes(model_dir: Path, train: gdata.GlyphArrays, val: gdata.GlyphArrays, device: torch.device,
+                   scoring: str = "auto") -> dict:
     """Fit class-average embeddings of the saved (best) model on training glyphs; compare on validation."""
     net, labels, _ = read_model_dir(model_dir)
     net = net.to(device)
@@ -59,16 +46,13 @@ def add_prototypes(model_dir: Path, train: gdata.GlyphArrays, val: gdata.GlyphAr
     fit = fit.to(torch.device("cpu"))
     emb = predict(net, fit, device=device).embedding
     protos = class_averages(emb, fit.font, fit.char, labels.num_fonts, labels.num_chars)  # (F, C + 1, D)
-    save_file({"prototypes": protos.half().contiguous()}, str(Path(model_dir) / PROTOTYPES))
+    save_prototypes(model_dir, protos)
     cmp = head_vs_prototypes(net, val, protos, device)
-    update_config(model_dir, head_vs_prototypes=cmp)
-    print("head vs class-average embeddings on validation glyphs: " + json.dumps(cmp), file=sys.stderr)
+    mode = choose_scoring(cmp) if scoring == "auto" else scoring
+    update_config(model_dir, head_vs_prototypes=cmp, scoring=mode, prototype_scale=cmp["proto_scale"])
+    print(f"head vs class-average embeddings on validation glyphs: {json.dumps(cmp)}; scoring: {mode}",
+          file=sys.stderr)
     return cmp
-
-
-def load_prototypes(model_dir: Path) -> torch.Tensor | None:
-    path = Path(model_dir) / PROTOTYPES
-    return load_file(str(path))["prototypes"].float() if path.is_file() else None
 
 
 def _rows(cfg: EvalConfig, ds, config: dict):

@@ -10,7 +10,8 @@ import numpy as np
 import torch
 
 from classifier.model import GlyphNet
-from classifier.store import ModelError, read_model_dir
+from classifier.scoring import prototype_log_probs
+from classifier.store import ModelError, load_prototypes, read_model_dir
 from glyphs.labels import LabelMap
 
 
@@ -26,16 +27,31 @@ class GlyphScores:
         return int(self.log_probs.shape[0])
 
 
+SCORING_MODES = ("head", "prototype", "both")
+
+
 class GlyphModel:
-    """A loaded model: its network (eval mode), label map and config. Stateless between calls."""
+    """A loaded model: its network (eval mode), label map and config. Stateless between calls.
+
+    ``config["scoring"]`` says where log_probs come from: the classifier head
+    (default), the class-average embeddings (``prototype``, needs
+    prototypes.safetensors and ``prototype_scale``), or the sum of both.
+    """
 
     def __init__(self, net: GlyphNet, labels: LabelMap, config: dict, device: str | torch.device = "cpu",
-                 batch_size: int = 256) -> None:
+                 batch_size: int = 256, protos: torch.Tensor | None = None) -> None:
         self.net = net.to(device).eval()
         self.labels = labels
         self.config = config
         self.device = torch.device(device)
         self.batch_size = batch_size
+        self.scoring = config.get("scoring", "head")
+        self.prototypes = protos
+        self.prototype_scale = float(config.get("prototype_scale", 20.0))
+        if self.scoring not in SCORING_MODES:
+            raise ModelError(f"config.json scoring {self.scoring!r} is not one of {SCORING_MODES}")
+        if self.scoring != "head" and protos is None:
+            raise ModelError(f"scoring {self.scoring!r} needs prototypes.safetensors beside the model")
 
     @property
     def size(self) -> int:
@@ -61,7 +77,7 @@ class GlyphModel:
                 x = torch.from_numpy(np.ascontiguousarray(images[i : i + self.batch_size])).to(self.device)
                 c = torch.from_numpy(idx[i : i + self.batch_size]).to(self.device)
                 out = self.net(x, c)
-                parts.append((out.log_probs, out.weight, out.width, torch.sigmoid(out.italic_logit),
+                parts.append((self._log_probs(out.log_probs, out.embedding, c), out.weight, out.width, torch.sigmoid(out.italic_logit),
                               out.embedding))
         if not parts:
             f, d = self.labels.num_fonts, self.net.args.embed_dim
@@ -71,10 +87,19 @@ class GlyphModel:
         return GlyphScores(*cat)
 
 
+    def _log_probs(self, head: torch.Tensor, emb: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """(B, F) log-probabilities under this model's scoring mode."""
+        if self.scoring == "head":
+            return head
+        proto = prototype_log_probs(emb, c.cpu(), self.prototypes, self.prototype_scale).to(head.device)
+        return proto if self.scoring == "prototype" else torch.log_softmax(head + proto, dim=1)
+
+
 def load_model(model_dir: str | Path, device: str | torch.device = "cpu", batch_size: int = 256) -> GlyphModel:
     """Load a model directory (model.safetensors + labels.json + config.json); ModelError if unusable."""
     net, labels, config = read_model_dir(model_dir)
-    return GlyphModel(net, labels, config, device=device, batch_size=batch_size)
+    protos = load_prototypes(Path(model_dir)) if config.get("scoring", "head") != "head" else None
+    return GlyphModel(net, labels, config, device=device, batch_size=batch_size, protos=protos)
 
 
 __all__ = ["GlyphModel", "GlyphScores", "ModelError", "load_model"]

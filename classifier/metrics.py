@@ -94,15 +94,3 @@ def class_averages(emb: torch.Tensor, font: torch.Tensor, char: torch.Tensor, nu
     per_char = torch.where(counts[..., None] > 0, sums / counts.clamp(min=1)[..., None], font_mean[:, None, :])
     protos = torch.cat([per_char, font_mean[:, None, :]], dim=1)  # (F, C + 1, D)
     return F.normalize(protos, dim=2)
-
-
-def prototype_top5(emb: torch.Tensor, char: torch.Tensor, protos: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
-    """(N, 5) fonts ranked by cosine similarity to the prototype of each glyph's character."""
-    e = F.normalize(emb.float(), dim=1)  # (N, D)
-    out = []
-    for i in range(0, e.shape[0], chunk):
-        p = protos[:, char[i : i + chunk], :]  # (F, B, D)
-        sim = torch.einsum("bd,fbd->bf", e[i : i + chunk], p)  # (B, F)
-        out.append(sim.topk(min(5, sim.shape[1]), dim=1).indices)
-    top = torch.cat(out)
-    return F.pad(top, (0, 5 - top.shape[1]), value=-1)

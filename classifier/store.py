@@ -23,6 +23,7 @@ from classifier.model import ArchError, GlyphNet, ModelArgs
 from glyphs.labels import LabelMap, LabelMapError
 
 FORMAT = "freefontfinder-glyphnet/1"
+PROTOTYPES = "prototypes.safetensors"  # optional: class-average embeddings (F, C + 1, D) float16
 
 
 class ModelError(RuntimeError):
@@ -36,7 +37,7 @@ def _write_json(path: Path, obj: dict) -> None:
 
 
 def _save_tensors(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str, str]) -> None:
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(".tmp.safetensors")
     save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp), metadata=meta)
     os.replace(tmp, path)
 
@@ -87,6 +88,16 @@ def read_model_dir(directory: str | Path) -> tuple[GlyphNet, LabelMap, dict]:
     except (RuntimeError, SafetensorError) as e:
         raise ModelError(f"model {d}: weights do not match config.json ({str(e).splitlines()[0]})") from e
     return net.eval(), labels, config
+
+
+def save_prototypes(directory: str | Path, protos: torch.Tensor) -> None:
+    _save_tensors(Path(directory) / PROTOTYPES, {"prototypes": protos.half()}, {"format": FORMAT})
+
+
+def load_prototypes(directory: str | Path) -> torch.Tensor | None:
+    """(F, C + 1, D) float32 class-average embeddings, or None when the model has none."""
+    path = Path(directory) / PROTOTYPES
+    return load_file(str(path))["prototypes"].float() if path.is_file() else None
 
 
 def save_checkpoint(directory: str | Path, net: torch.nn.Module, opt: torch.optim.Optimizer, state: dict) -> None:

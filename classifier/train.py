@@ -119,6 +119,8 @@ def _load_data(cfg: TrainConfig, env: DistEnv) -> tuple:
 
 
 def prepare(cfg: TrainConfig) -> Run:
+    if cfg.scoring not in ("auto", "head", "prototype", "both"):
+        raise TrainError(f"--scoring must be auto, head, prototype or both, not {cfg.scoring!r}")
     env = setup_distributed()
     set_threads(cfg.threads)
     seed_everything(cfg.seed)
@@ -330,7 +332,7 @@ def train(cfg: TrainConfig) -> int:
     if run.env.main:
         from classifier.evaluate import add_prototypes
 
-        add_prototypes(run.out, run.train, run.val, run.env.device)
+        add_prototypes(run.out, run.train, run.val, run.env.device, cfg.scoring)
         run.logger.finish()
     cleanup_distributed()
     return 0

@@ -86,7 +86,10 @@ def test_save_load_gives_identical_outputs_and_label_order(trained, tiny_data):
     assert a.log_probs.shape == (50, 5) and a.embedding.shape == (50, model.net.args.embed_dim)
     with torch.inference_mode():
         ref = model.net(torch.from_numpy(np.asarray(ds.images[:50])), torch.from_numpy(model.char_indices(chars)))
-    np.testing.assert_allclose(a.log_probs, ref.log_probs.numpy(), atol=1e-6)
+    np.testing.assert_allclose(a.embedding, ref.embedding.numpy(), atol=1e-6)
+    np.testing.assert_allclose(a.weight, ref.weight.numpy(), atol=1e-4)
+    if model.scoring == "head":
+        np.testing.assert_allclose(a.log_probs, ref.log_probs.numpy(), atol=1e-6)
     net2 = build_classifier("tiny", 3, 4, size=8)
     labels = LabelMap(tuple(FontLabel(f"f{i}", f"F {i}") for i in (2, 0, 1)), glyph_set="abcd",
                       norm=replace(ds.labels.norm, size=8))
@@ -191,3 +194,22 @@ def test_sweep_writes_table_and_plot(tiny_data, tmp_path):
     rows = json.loads((tmp_path / "res" / "sweep.json").read_text())
     assert [r["name"] for r in rows] == ["a", "b"] and rows[1]["widths"] == "8-16"
     assert (tmp_path / "res" / "sweep.md").is_file() and (tmp_path / "res" / "sweep.png").is_file()
+
+
+def test_scoring_modes_give_log_probabilities(trained):
+    from classifier.inference import GlyphModel
+    from classifier.scoring import choose_scoring
+    from classifier.store import load_prototypes
+
+    cfg = json.loads((trained / "config.json").read_text())
+    cmp = cfg["head_vs_prototypes"]
+    assert cfg["scoring"] == choose_scoring(cmp) and {"head_top1", "proto_top1", "both_top1_nochar"} <= set(cmp)
+    m, protos = load_model(trained), load_prototypes(trained)
+    assert protos.shape[:2] == (5, 63)
+    imgs = np.zeros((4, 40, 40), np.uint8)
+    for mode in ("head", "prototype", "both"):
+        g = GlyphModel(m.net, m.labels, {**m.config, "scoring": mode}, protos=protos)
+        s = g.score(imgs, ["A", "b", "", "1"])
+        np.testing.assert_allclose(np.exp(s.log_probs).sum(1), 1, atol=1e-5)
+    with pytest.raises(ModelError):
+        GlyphModel(m.net, m.labels, {**m.config, "scoring": "prototype"}, protos=None)
