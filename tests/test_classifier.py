@@ -213,3 +213,23 @@ def test_scoring_modes_give_log_probabilities(trained):
         np.testing.assert_allclose(np.exp(s.log_probs).sum(1), 1, atol=1e-5)
     with pytest.raises(ModelError):
         GlyphModel(m.net, m.labels, {**m.config, "scoring": "prototype"}, protos=None)
+
+
+def test_wandb_logging_is_optional_and_offline_by_default(monkeypatch, tmp_path):
+    import sys
+    import types
+
+    from classifier.wandb_log import WandbLogger
+
+    calls = []
+    run = types.SimpleNamespace(log=lambda row, step: calls.append((row, step)), finish=lambda: calls.append("end"))
+    fake = types.SimpleNamespace(init=lambda **kw: calls.append(kw) or run)
+    monkeypatch.setitem(sys.modules, "wandb", fake)
+    monkeypatch.delenv("WANDB_MODE", raising=False)
+    log = WandbLogger(TrainConfig(wandb=True, out=str(tmp_path)))
+    log.log({"step": 3, "val_top1": 0.5})
+    log.finish()
+    assert calls[0]["mode"] == "offline" and calls[1] == ({"step": 3, "val_top1": 0.5}, 3) and calls[2] == "end"
+    monkeypatch.setitem(sys.modules, "wandb", None)  # not installed: a no-op
+    WandbLogger(TrainConfig(wandb=True)).log({"step": 1})
+    WandbLogger(TrainConfig(wandb=False)).log({"step": 1})
