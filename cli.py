@@ -331,6 +331,35 @@ def _benchmark_parsers(sub: Any) -> None:
 PARSER_BUILDERS.append(_benchmark_parsers)
 
 
+# --------------------------------------------------------------------------- segment
+def cmd_segment(args: argparse.Namespace) -> int:
+    from segmentation.command import run_segment
+    from segmentation.config import SegmentConfig
+
+    return run_segment(args.images, _config(SegmentConfig, args), args.json, args.overlay)
+
+
+def _segment_parsers(sub: Any) -> None:
+    from segmentation.config import SegmentConfig
+
+    desc = ("Read the text in each image and cut it into characters: prints what was read and "
+            "every character box (input-image pixels). Bad images get an error, the rest still run.")
+    p = sub.add_parser("segment", help="show the OCR text and character boxes of images", description=desc)
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="JPEG, PNG, WebP, BMP, TIFF or GIF")
+    p.add_argument("--json", action="store_true",
+                   help='JSON Lines, one {"image", "text", "glyphs": [{"char", "box", "ocr_confidence"}], '
+                        '"error"} per image')
+    p.add_argument("--overlay", metavar="OUT.png", default=None,
+                   help="draw the boxes and letters on the image (several images: OUT-1.png, ...)")
+    _add(p, "--backend", SegmentConfig, "OCR engine", choices=["easyocr", "tesseract"])
+    _add(p, "--detect-max-side", SegmentConfig, "longest side of the detector's input", type=int)
+    _add(p, "--num-threads", SegmentConfig, "torch threads (0 = torch default)", type=int)
+    p.set_defaults(func=cmd_segment)
+
+
+PARSER_BUILDERS.append(_segment_parsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cli.py",

@@ -19,6 +19,7 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (crop pixels, exclusive ends)
 
 BOUNDARY_AT = 0.7  # expected boundary between two spikes, as a fraction of their distance
 WHOLE_COMPONENT = 0.8  # a component this much inside one character's span goes to it whole
+SLANTS = tuple(np.round(np.arange(-0.2, 0.71, 0.05), 2))  # shears tried (dx per dy)
 
 
 @dataclass(frozen=True)
@@ -78,23 +79,67 @@ def segment_crop(
     """
     h, w = gray.shape
     comps = components(ink_mask(gray), core, min_area=max(4, int(0.0015 * (core[1] - core[0]) ** 2)))
-    bounds = _boundaries(comps.labels > 0, starts, w)
+    ink = Ink.of(comps, estimate_slant(comps.labels > 0), (core[0] + core[1]) / 2.0)
+    bounds = _boundaries(ink, starts, w)
     out: list[CharBox] = []
     for word_no, idx in enumerate(_words(text)):
         x_lo, x_hi = bounds[idx[0]], bounds[idx[-1] + 1]
         chars = [text[i] for i in idx]
-        members = _members(comps, x_lo, x_hi)
+        members = _members(ink, x_lo, x_hi)
         groups = merge_stacked(comps.boxes, members)
         method = "components"
-        boxes = _from_groups(comps, groups, [bounds[i] for i in idx] + [x_hi]) \
+        boxes = _from_groups(comps, ink, groups, [bounds[i] for i in idx] + [x_hi]) \
             if len(groups) == len(chars) else None
         if boxes is None:
             method = "ctc"
-            boxes = _from_spans(comps, members, [bounds[i] for i in idx] + [x_hi])
+            boxes = _from_spans(ink, members, [bounds[i] for i in idx] + [x_hi])
         for i, c, b in zip(idx, chars, boxes):
             if b is not None:
                 out.append(CharBox(c, b, word_no, float(confs[i]), method))
     return out
+
+
+@dataclass(frozen=True)
+class Ink:
+    """The ink pixels of a crop with their slant-corrected x (x' = x + slant * (y - y_ref))."""
+
+    ys: np.ndarray  # (n,) int rows
+    xs: np.ndarray  # (n,) int columns
+    xp: np.ndarray  # (n,) float sheared columns
+    label: np.ndarray  # (n,) int component of each pixel
+    lo: np.ndarray  # (k + 1,) min x' per component
+    hi: np.ndarray  # (k + 1,) max x' + 1 per component
+
+    @classmethod
+    def of(cls, comps: Components, slant: float, y_ref: float) -> "Ink":
+        ys, xs = np.nonzero(comps.labels > 0)
+        label = comps.labels[ys, xs]
+        xp = xs + slant * (ys - y_ref)
+        k = len(comps.boxes)
+        lo, hi = np.full(k, np.inf), np.full(k, -np.inf)
+        np.minimum.at(lo, label, xp)
+        np.maximum.at(hi, label, xp + 1)
+        return cls(ys, xs, xp, label, lo, hi)
+
+
+def estimate_slant(ink: np.ndarray) -> float:
+    """Shear (dx per dy, > 0 = leaning right) that makes the strokes most upright.
+
+    ink: (h, w) bool. Picks the shear whose column profile is peakiest.
+    """
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 20:
+        return 0.0
+    y0 = ys.mean()
+    width = int(xs.max()) + 1
+    best, best_s = -1.0, 0.0
+    for s in SLANTS:
+        cols = np.clip(np.round(xs + s * (ys - y0)).astype(np.int64) + width, 0, 3 * width - 1)
+        prof = np.bincount(cols, minlength=3 * width).astype(np.float64)
+        score = float((prof ** 2).sum())
+        if score > best * (1.0 + 1e-9):
+            best, best_s = score, s
+    return best_s
 
 
 def _words(text: str) -> list[list[int]]:
@@ -112,34 +157,33 @@ def _words(text: str) -> list[list[int]]:
     return words
 
 
-def _boundaries(ink: np.ndarray, starts: Sequence[float], width: int) -> list[float]:
-    """len(starts) + 1 x positions: before the first character, between each pair, after the last.
+def _boundaries(ink: Ink, starts: Sequence[float], width: int) -> list[float]:
+    """len(starts) + 1 x' positions: before the first character, between each pair, after the last.
 
-    Each inner boundary is the faintest ink column between two spikes, pulled
-    toward BOUNDARY_AT of the way (spikes sit left of each glyph's centre).
+    Each inner boundary is the faintest (slant-corrected) ink column between
+    two spikes, pulled toward BOUNDARY_AT of the way (spikes sit left of each
+    glyph's centre).
     """
-    col = ink.sum(axis=0).astype(np.float64)  # (w,)
+    col = np.bincount(np.clip(np.round(ink.xp).astype(np.int64), 0, width - 1),
+                      minlength=width).astype(np.float64)  # (width,)
     norm = max(1.0, float(col.max()))
-    bounds = [0.0]
+    bounds = [-np.inf]
     for a, b in zip(starts[:-1], starts[1:]):
-        lo, hi = int(np.floor(a)) + 1, int(np.ceil(b))
+        lo, hi = int(np.floor(a)) + 1, min(int(np.ceil(b)), width)
         if hi <= lo:
             bounds.append((a + b) / 2.0)
             continue
-        xs = np.arange(lo, min(hi, width))
-        if len(xs) == 0:
-            bounds.append((a + b) / 2.0)
-            continue
+        xs = np.arange(lo, hi)
         expect = a + BOUNDARY_AT * (b - a)
         cost = col[xs] / norm + 0.5 * ((xs - expect) / max(1.0, b - a)) ** 2
         bounds.append(float(xs[int(np.argmin(cost))]) + 0.5)
-    bounds.append(float(width))
+    bounds.append(np.inf)
     return bounds
 
 
-def _members(comps: Components, x_lo: float, x_hi: float) -> list[int]:
-    """Labels of the components whose x centre lies in [x_lo, x_hi)."""
-    cx = (comps.boxes[1:, 0] + comps.boxes[1:, 2]) / 2.0
+def _members(ink: Ink, x_lo: float, x_hi: float) -> list[int]:
+    """Labels of the components whose (slant-corrected) x centre lies in [x_lo, x_hi)."""
+    cx = (ink.lo[1:] + ink.hi[1:]) / 2.0
     return [int(k) + 1 for k in np.where((cx >= x_lo) & (cx < x_hi))[0]]
 
 
@@ -175,38 +219,40 @@ def _stacked(p: np.ndarray, q: np.ndarray) -> bool:
     return x_ov >= 0.5 * narrow and y_ov <= 0.1 * short
 
 
-def _from_groups(comps: Components, groups: list[list[int]], bounds: list[float]) -> list[Box] | None:
+def _from_groups(comps: Components, ink: Ink, groups: list[list[int]],
+                 bounds: list[float]) -> list[Box] | None:
     """One group per character, if each group's centre falls near its character's span."""
     boxes = []
     for k, g in enumerate(groups):
-        b = _union_box(comps.boxes, g)
-        cx = (b[0] + b[2]) / 2.0
-        span = bounds[k + 1] - bounds[k]
-        if not (bounds[k] - 0.6 * span <= cx <= bounds[k + 1] + 0.6 * span):
+        cx = (ink.lo[g].min() + ink.hi[g].max()) / 2.0
+        lo, hi = bounds[k], bounds[k + 1]
+        tol = 0.6 * (hi - lo) if np.isfinite(hi - lo) else 0.0
+        if not (lo - tol <= cx <= hi + tol):
             return None
+        b = _union_box(comps.boxes, g)
         boxes.append((int(b[0]), int(b[1]), int(b[2]), int(b[3])))
     return boxes
 
 
-def _from_spans(comps: Components, members: list[int], bounds: list[float]) -> list[Box | None]:
-    """Boxes from CTC spans: whole components where they fit one span, cut columns otherwise."""
+def _from_spans(ink: Ink, members: list[int], bounds: list[float]) -> list[Box | None]:
+    """Boxes from CTC spans: whole components where they fit one span, cut (slanted) columns otherwise."""
     n = len(bounds) - 1
-    owner = np.full(comps.labels.max() + 1, -1, dtype=np.int64)  # component -> char, -1 = cut
+    inner = np.asarray(bounds[1:-1], dtype=np.float64)
+    owner = np.full(len(ink.lo), -2, dtype=np.int64)  # component -> char; -1 = cut; -2 = other word
     for m in members:
-        x0, x1 = comps.boxes[m, 0], comps.boxes[m, 2]
-        inside = [max(0.0, min(x1, bounds[k + 1]) - max(x0, bounds[k])) / max(1, x1 - x0) for k in range(n)]
+        x0, x1 = ink.lo[m], ink.hi[m]
+        inside = [max(0.0, min(x1, bounds[k + 1]) - max(x0, bounds[k])) / max(1.0, x1 - x0) for k in range(n)]
         k = int(np.argmax(inside))
-        if inside[k] >= WHOLE_COMPONENT:
-            owner[m] = k
-    in_word = np.zeros_like(owner, dtype=bool)
-    in_word[members] = True
-    lab = comps.labels  # (h, w)
-    cols = np.arange(lab.shape[1])
-    col_char = np.clip(np.searchsorted(np.asarray(bounds[1:-1]), cols, side="right"), 0, n - 1)  # (w,)
-    pix_char = np.where(owner[lab] >= 0, owner[lab], col_char[None, :])  # (h, w)
-    pix_char = np.where(in_word[lab], pix_char, -1)
+        owner[m] = k if inside[k] >= WHOLE_COMPONENT else -1
+    own = owner[ink.label]  # (n_pixels,)
+    char = np.where(own >= 0, own, np.clip(np.searchsorted(inner, ink.xp, side="right"), 0, n - 1))
+    char = np.where(own == -2, -1, char)
     boxes: list[Box | None] = []
     for k in range(n):
-        ys, xs = np.nonzero(pix_char == k)
-        boxes.append((int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1) if len(xs) else None)
+        sel = char == k
+        if not sel.any():
+            boxes.append(None)
+            continue
+        xs, ys = ink.xs[sel], ink.ys[sel]
+        boxes.append((int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1))
     return boxes
