@@ -3,11 +3,14 @@
 CONFIG (JSON):
     {"data": "data/glyphs-sweep-40",          # dataset per glyph size ...
      "data_by_size": {"32": "data/glyphs-sweep-32"},
-     "base": {"epochs": 50, "time_budget_min": 4, "arch": "base"},   # TrainConfig fields for every run
+     "base": {"epochs": 3, "batch_size": 256},   # TrainConfig fields for every run
      "runs": [{"name": "w16", "arch_overrides": {"widths": [16, 32, 64, 96]}, "size": 32}, ...]}
 
-Every run trains for the same wall-time budget (what a 2-core CPU affords),
-so the table compares accuracy at equal cost, with size and speed beside.
+Runs usually train for the same number of epochs (equal samples): on a shared
+CPU, wall-time budgets measure the neighbours' load more than the model. Each
+row carries the model's size and its measured inference and training speed,
+so accuracy per sample and cost per sample are read side by side. A
+"time_budget_min" in "base" compares at equal wall time instead.
 """
 
 from __future__ import annotations
