@@ -12,6 +12,7 @@ import functools
 import hashlib
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,9 +92,12 @@ def get_reader() -> Any:
     except ImportError:
         raise OcrUnavailableError(f"EasyOCR is not installed; run: {PACKAGE_HINT}") from None
     try:
-        return easyocr.Reader(["en"], gpu=False, model_storage_directory=str(weights),
-                              user_network_directory=_network_dir(), download_enabled=False,
-                              verbose=False)
+        with warnings.catch_warnings():  # torch's quantization deprecation notices, not ours to fix
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            return easyocr.Reader(["en"], gpu=False, model_storage_directory=str(weights),
+                                  user_network_directory=_network_dir(), download_enabled=False,
+                                  verbose=False)
     except FileNotFoundError as e:
         raise OcrUnavailableError(f"EasyOCR could not load its weights ({e}); run: {PACKAGE_HINT}") from None
 
@@ -150,7 +154,8 @@ def _column_probs(reader: Any, crop: np.ndarray, height: int) -> tuple[np.ndarra
     interp = cv2.INTER_AREA if h > height else cv2.INTER_CUBIC
     x = cv2.resize(crop, (new_w, height), interpolation=interp)  # (height, new_w) uint8
     t = torch.from_numpy(x).float().div_(255.0).sub_(0.5).div_(0.5)[None, None]  # (1, 1, H, W)
-    with torch.inference_mode():
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # quantized LSTM deprecation notice
         preds = reader.recognizer(t, None)  # (1, T, C) logits
     p = torch.softmax(preds[0], dim=-1).numpy()  # (T, C)
     ignore = _ignored_classes(reader)
@@ -173,23 +178,46 @@ def _decode(reader: Any, probs: np.ndarray, ratio: float) -> Reading:
     """Greedy CTC decoding that remembers each character's first and last column."""
     idx = probs.argmax(axis=1)  # (T,)
     best = probs.max(axis=1)  # (T,)
-    classes = reader.converter.character  # index 0 = blank
-    text, starts, ends, conf = [], [], [], []
+    runs: list[list[int]] = []  # [class, first column, last column]
     prev = 0
-    for j, k in enumerate(idx):
-        k = int(k)
+    for j, k in enumerate(idx.tolist()):
         if k != 0 and k == prev:
-            ends[-1] = _col_x(j, ratio)
-            conf[-1] = max(conf[-1], float(best[j]))
+            runs[-1][2] = j
         elif k != 0:
-            text.append(classes[k])
-            starts.append(_col_x(j, ratio))
-            ends.append(_col_x(j, ratio))
-            conf.append(float(best[j]))
+            runs.append([k, j, j])
         prev = k
+    classes = reader.converter.character  # index 0 = blank
+    _letters_for_stray_digits(runs, probs, classes)
+    text = "".join(classes[k] for k, _, _ in runs)
+    conf = tuple(float(probs[j0:j1 + 1, k].max()) for k, j0, j1 in runs)
     nonblank = best[idx != 0]
     score = float(nonblank.prod() ** (2.0 / np.sqrt(len(nonblank)))) if len(nonblank) else 0.0
-    return Reading("".join(text), score, tuple(starts), tuple(ends), tuple(conf))
+    return Reading(text, score, tuple(_col_x(j0, ratio) for _, j0, _ in runs),
+                   tuple(_col_x(j1, ratio) for _, _, j1 in runs), conf)
+
+
+def _letters_for_stray_digits(runs: list[list[int]], probs: np.ndarray, classes: list[str]) -> None:
+    """In a word of >= 3 letters and exactly one digit, read the digit as its likeliest letter.
+
+    Script capitals and ascenders are often read as digits ("6lack" for
+    "black"); words such as "4th" or "mp3" (fewer letters) are left alone.
+    """
+    letters = np.array([i for i, c in enumerate(classes) if c.isalpha() and c.isascii()])
+    start = 0
+    for end in [i for i, r in enumerate(runs) if classes[r[0]] == " "] + [len(runs)]:
+        word = runs[start:end]
+        chars = [classes[k] for k, _, _ in word]
+        digits = [i for i, c in enumerate(chars) if c.isdigit()]
+        if len(digits) == 1 and sum(c.isalpha() for c in chars) >= 3:
+            run = word[digits[0]]
+            p = probs[run[1]:run[2] + 1][:, letters].max(axis=0)  # (n_letters,)
+            if float(p.max()) > 0.0:
+                k = int(letters[int(p.argmax())])
+                others = [c for i, c in enumerate(chars) if i > 0 and c.isalpha()]
+                if digits[0] > 0 and others and all(c.islower() for c in others):
+                    k = classes.index(classes[k].lower())
+                run[0] = k
+        start = end + 1
 
 
 def _col_x(j: int, ratio: float) -> float:

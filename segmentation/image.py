@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def load_image(
         raise ImageError(f"cannot read an image from a {type(source).__name__}; "
                          "give a path, bytes, a PIL image or a numpy array.")
     _check_bytes(data, name, max_bytes)
-    im = _open(data, name)
+    im = _open(data, name, max_pixels)
     _check_pixels(im.size, max_pixels, name)
     return _to_rgb(_decode(im, name), name)
 
@@ -77,14 +78,17 @@ def _check_bytes(data: bytes, name: str, max_bytes: int) -> None:
         raise ImageError(f"{name} is {len(data):,} bytes, over the {max_bytes:,}-byte limit.")
 
 
-def _open(data: bytes, name: str) -> Image.Image:
+def _open(data: bytes, name: str, max_pixels: int) -> Image.Image:
     """Identify the format from the header only (no pixel decoding yet)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data), formats=FORMATS)
-    except Image.DecompressionBombError:
-        raise ImageError(f"{name} declares too many pixels to decode safely.") from None
+    except Image.DecompressionBombError as e:  # Pillow's own, far larger limit, hit in the header
+        found = re.search(r"\((\d+) pixels\)", str(e))
+        size = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
+        raise ImageError(f"{name} declares {size}, over the {max_pixels:,}-pixel limit, "
+                         "so it was not decoded.") from None
     except (Image.UnidentifiedImageError, OSError, ValueError, SyntaxError):
         head = data[:64].lstrip()
         for magic, what in _MAGIC:

