@@ -1,0 +1,127 @@
+"""End to end with the shipped model: rendered lines of catalog families -> ranking,
+and the identify command's contract (JSON Lines, order, exit statuses)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from glyphs.catalog import catalog_families
+from glyphs.normalize import estimate_line_metrics, normalize_glyph
+from glyphs.render import FontStyle, render_sample
+from pipeline import DEFAULT_MODEL, get_identifier
+
+ROOT = Path(__file__).resolve().parents[1]
+FIX = ROOT / "tests" / "fixtures"
+# Catalog families whose files are committed as fixtures, with words not in the training list.
+LINES = {
+    "roboto": "Harbour lights 1987",
+    "libre-baskerville": "Velvet thunder",
+    "dancing-script": "Sunday picnic",
+    "lobster": "Fresh Bakery",
+    "roboto-flex": "Quantum bicycle",
+}
+
+
+def _families():
+    return {f.family.id: f for f in catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")}
+
+
+def _line_image(family: str, text: str, seed: int = 0) -> np.ndarray:
+    """A lightly degraded photo-like line: grey ink on off-white, blur, noise, JPEG."""
+    r, _ = render_sample(_families()[family], FontStyle(400), 56, text)
+    ink = r.mask.astype(np.float32) / 255.0
+    rgb = 240 + (35 - 240) * ink[..., None] * np.ones(3)
+    img = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.7))
+    arr = np.asarray(img).astype(np.float32) + np.random.default_rng(seed).normal(0, 3, (img.height, img.width, 3))
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).save(buf, format="JPEG", quality=85)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def ident():
+    return get_identifier(str(DEFAULT_MODEL))
+
+
+def test_five_catalog_families_rank_right(ident):
+    top1 = 0
+    for family, text in LINES.items():
+        ranking = ident.rank(_line_image(family, text), top=5)
+        ids = [f.family for f in ranking.fonts]
+        assert family in ids, (family, ranking.text, ids)
+        top1 += ids[0] == family
+        assert abs(sum(f.score for f in ranking.fonts) - 1) <= 1 + 1e-6
+        assert len(ranking.glyphs) >= len(text.replace(" ", "")) * 0.7
+    assert top1 >= 4
+
+
+def test_rendered_and_segmented_glyphs_look_alike(ident):
+    """The shared normalisation: glyphs cut from an image by segmentation look like the
+    same glyphs normalised from their true render boxes."""
+    text = "Velvet thunder"
+    fam = _families()["libre-baskerville"]
+    r, _ = render_sample(fam, FontStyle(400), 56, text)
+    line = estimate_line_metrics(r.boxes, r.chars)
+    truth = {ch: normalize_glyph(255 - r.mask, b, line) for ch, b in zip(r.chars, r.boxes, strict=True)}
+    from segmentation import segment
+
+    rgb = np.repeat((255 - r.mask)[..., None], 3, axis=2)
+    seg = segment(rgb, norm=ident.model.labels.norm)
+    sims = []
+    for g in seg.glyphs:
+        if g.char in truth:
+            a, b = truth[g.char].astype(np.float32).ravel(), g.image.astype(np.float32).ravel()
+            sims.append(float(np.corrcoef(a, b)[0, 1]))
+    assert len(sims) >= 8 and np.median(sims) > 0.8
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "identify", *args],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_identify_json_lines_order_errors_and_empty(tmp_path):
+    good = tmp_path / "good.png"
+    Image.fromarray(_line_image("lobster", "Fresh Bakery")).save(good)
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (300, 100), "white").save(blank)
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"%PDF-1.4 this is not an image")
+    p = _run(str(good), str(bad), str(blank), "--json")
+    assert p.returncode == 1, p.stderr
+    rows = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [Path(r["image"]).name for r in rows] == ["good.png", "broken.jpg", "blank.png"]
+    assert rows[0]["error"] is None and rows[0]["fonts"][0]["family"] == "lobster"
+    assert rows[1]["fonts"] == [] and rows[1]["error"] and "Traceback" not in p.stderr
+    assert rows[2]["error"] is None and rows[2]["fonts"] == [] and rows[2]["glyphs"] == []
+    ok = _run(str(blank))
+    assert ok.returncode == 0 and "no text found" in ok.stdout
+
+
+def test_web_page_and_identify_endpoint(ident):
+    from pipeline.web import app
+
+    def call(method: str, path: str, body: bytes = b"") -> tuple[str, bytes]:
+        seen = {}
+        env = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "name=x.png",
+               "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
+        out = b"".join(app(env, lambda status, headers: seen.update(status=status)))
+        return seen["status"], out
+
+    status, page = call("GET", "/")
+    assert status.startswith("200") and b"<input type=\"file\"" in page
+    buf = io.BytesIO()
+    Image.fromarray(_line_image("lobster", "Fresh Bakery")).save(buf, format="PNG")
+    status, body = call("POST", "/identify", buf.getvalue())
+    obj = json.loads(body)
+    assert status.startswith("200") and obj["error"] is None and obj["fonts"]
+    status, body = call("POST", "/identify", b"definitely not an image")
+    assert status.startswith("400") and json.loads(body)["error"]
