@@ -19,7 +19,7 @@ from classifier import data as gdata
 from classifier.config import EvalConfig
 from classifier.metrics import class_averages, predict, summarize
 from classifier.runtime import set_threads
-from classifier.scoring import choose_scoring, head_vs_prototypes
+from classifier.scoring import choose_scoring, head_vs_prototypes, scale_for
 from classifier.store import ModelError, load_prototypes, read_model_dir, save_prototypes
 from glyphs.dataset import load_dataset
 
@@ -49,7 +49,7 @@ def add_prototypes(model_dir: Path, train: gdata.GlyphArrays, val: gdata.GlyphAr
     save_prototypes(model_dir, protos)
     cmp = head_vs_prototypes(net, val, protos, device)
     mode = choose_scoring(cmp) if scoring == "auto" else scoring
-    update_config(model_dir, head_vs_prototypes=cmp, scoring=mode, prototype_scale=cmp["proto_scale"])
+    update_config(model_dir, head_vs_prototypes=cmp, scoring=mode, prototype_scale=scale_for(mode, cmp))
     print(f"head vs class-average embeddings on validation glyphs: {json.dumps(cmp)}; scoring: {mode}",
           file=sys.stderr)
     return cmp

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from classifier.model import GlyphNet
-from classifier.scoring import prototype_log_probs
+from classifier.scoring import prototype_similarity
 from classifier.store import ModelError, load_prototypes, read_model_dir
 from glyphs.labels import LabelMap
 
@@ -91,8 +91,10 @@ class GlyphModel:
         """(B, F) log-probabilities under this model's scoring mode."""
         if self.scoring == "head":
             return head
-        proto = prototype_log_probs(emb, c.cpu(), self.prototypes, self.prototype_scale).to(head.device)
-        return proto if self.scoring == "prototype" else torch.log_softmax(head + proto, dim=1)
+        sim = prototype_similarity(emb.cpu(), c.cpu(), self.prototypes).to(head.device)  # (B, F)
+        if self.scoring == "prototype":
+            return torch.log_softmax(self.prototype_scale * sim, dim=1)
+        return torch.log_softmax(head + self.prototype_scale * sim, dim=1)
 
 
 def load_model(model_dir: str | Path, device: str | torch.device = "cpu", batch_size: int = 256) -> GlyphModel:

@@ -13,7 +13,6 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 
 from classifier.data import GlyphArrays
-from classifier.model import WEIGHT_CENTER, WEIGHT_SCALE, WIDTH_CENTER, WIDTH_SCALE
 
 
 @dataclass(frozen=True)
@@ -70,11 +69,16 @@ def summarize(p: Predictions, arrays: GlyphArrays, prefix: str = "val_") -> dict
     }
 
 
+# Regression losses count errors in these units: an error of one weight step (100) or of
+# 10% width costs as much as the font loss does for a clear mistake, so the heads learn.
+WEIGHT_LOSS_UNIT, WIDTH_LOSS_UNIT = 100.0, 10.0
+
+
 def style_loss(weight: torch.Tensor, width: torch.Tensor, italic_logit: torch.Tensor,
                arrays: GlyphArrays) -> torch.Tensor:
-    """Smooth-L1 on normalised weight and width + BCE on italic; all (N,) inputs."""
-    lw = F.smooth_l1_loss((weight - WEIGHT_CENTER) / WEIGHT_SCALE, (arrays.weight - WEIGHT_CENTER) / WEIGHT_SCALE)
-    lwd = F.smooth_l1_loss((width - WIDTH_CENTER) / WIDTH_SCALE, (arrays.width - WIDTH_CENTER) / WIDTH_SCALE)
+    """Smooth-L1 on weight (in steps of 100) and width (in 10%) + BCE on italic; all (N,) inputs."""
+    lw = F.smooth_l1_loss(weight / WEIGHT_LOSS_UNIT, arrays.weight / WEIGHT_LOSS_UNIT)
+    lwd = F.smooth_l1_loss(width / WIDTH_LOSS_UNIT, arrays.width / WIDTH_LOSS_UNIT)
     li = F.binary_cross_entropy_with_logits(italic_logit, arrays.italic)
     return lw + lwd + li
 

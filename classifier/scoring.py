@@ -4,7 +4,7 @@ Prototype scores are cosine similarities of a glyph's embedding to each font's
 average embedding for that character, turned into log-probabilities by
 ``log_softmax(scale * similarity)``; ``scale`` (a temperature) is the one of
 SCALES with the lowest NLL, since the pipeline sums log-scores over glyphs.
-"Both" adds the head's log-probabilities and the prototype log-probabilities.
+"Both" is log_softmax(head log-probs + scale * similarity), its scale fitted the same way.
 """
 
 from __future__ import annotations
@@ -14,17 +14,13 @@ import torch.nn.functional as F  # noqa: N812
 
 from classifier.data import GlyphArrays
 
-SCALES = (5.0, 10.0, 20.0, 40.0, 80.0)
+SCALES = (1.0, 2.5, 5.0, 10.0, 20.0, 40.0)
 
 
 def prototype_similarity(emb: torch.Tensor, char: torch.Tensor, protos: torch.Tensor) -> torch.Tensor:
     """emb (N, D), char (N,) in [0, C], protos (F, C + 1, D) unit rows -> cosine similarity (N, F)."""
     e = F.normalize(emb.float(), dim=1)
     return torch.einsum("nd,fnd->nf", e, protos[:, char, :])
-
-
-def prototype_log_probs(emb: torch.Tensor, char: torch.Tensor, protos: torch.Tensor, scale: float) -> torch.Tensor:
-    return F.log_softmax(scale * prototype_similarity(emb, char, protos), dim=1)  # (N, F)
 
 
 def _hits(scores: torch.Tensor, font: torch.Tensor) -> torch.Tensor:
@@ -41,7 +37,8 @@ def compare_scoring(net: torch.nn.Module, arrays: GlyphArrays, protos: torch.Ten
     n_scale = len(SCALES)
     head, proto = torch.zeros(2, dtype=torch.float64), torch.zeros(2, dtype=torch.float64)
     both = torch.zeros(n_scale, 2, dtype=torch.float64)
-    nll_head, nll_proto = 0.0, torch.zeros(n_scale, dtype=torch.float64)
+    nll_head = 0.0
+    nll_proto, nll_both = torch.zeros(n_scale, dtype=torch.float64), torch.zeros(n_scale, dtype=torch.float64)
     unknown = protos.shape[1] - 1
     for i in range(0, len(arrays), batch_size):
         x, c, y = (t[i : i + batch_size] for t in (arrays.images, arrays.char, arrays.font))
@@ -56,13 +53,16 @@ def compare_scoring(net: torch.nn.Module, arrays: GlyphArrays, protos: torch.Ten
         for k, s in enumerate(SCALES):
             plp = F.log_softmax(s * sim, dim=1)
             nll_proto[k] += float(-plp.gather(1, y[:, None]).sum())
-            both[k] += _hits(lp + plp, y)
+            blp = F.log_softmax(lp + plp, dim=1)
+            nll_both[k] += float(-blp.gather(1, y[:, None]).sum())
+            both[k] += _hits(blp, y)
     n = max(len(arrays), 1)
-    best = int(nll_proto.argmin())
+    bp, bb = int(nll_proto.argmin()), int(nll_both.argmin())
     return {"glyphs": len(arrays), "head_top1": float(head[0]) / n, "head_top5": float(head[1]) / n,
             "head_nll": nll_head / n, "proto_top1": float(proto[0]) / n, "proto_top5": float(proto[1]) / n,
-            "proto_nll": float(nll_proto[best]) / n, "proto_scale": SCALES[best],
-            "both_top1": float(both[best, 0]) / n, "both_top5": float(both[best, 1]) / n}
+            "proto_nll": float(nll_proto[bp]) / n, "proto_scale": SCALES[bp],
+            "both_top1": float(both[bb, 0]) / n, "both_top5": float(both[bb, 1]) / n,
+            "both_nll": float(nll_both[bb]) / n, "both_scale": SCALES[bb]}
 
 
 def head_vs_prototypes(net: torch.nn.Module, arrays: GlyphArrays, protos: torch.Tensor,
@@ -73,11 +73,14 @@ def head_vs_prototypes(net: torch.nn.Module, arrays: GlyphArrays, protos: torch.
     return {**known, **{f"{k}_nochar": v for k, v in blind.items() if k != "glyphs"}}
 
 
+PREFIX = {"head": "head", "both": "both", "prototype": "proto"}
+
+
 def choose_scoring(cmp: dict) -> str:
-    """The mode with the best top-1 with the character known plus withheld; the head on ties."""
-    prefix = {"head": "head", "both": "both", "prototype": "proto"}
+    """The mode with the lowest NLL (what the pipeline sums), character known plus withheld; head on ties."""
+    return min(PREFIX, key=lambda m: cmp[f"{PREFIX[m]}_nll"] + cmp[f"{PREFIX[m]}_nll_nochar"])
 
-    def score(mode: str) -> float:
-        return cmp[f"{prefix[mode]}_top1"] + cmp[f"{prefix[mode]}_top1_nochar"]
 
-    return max(prefix, key=score)
+def scale_for(mode: str, cmp: dict) -> float:
+    """The temperature fitted for a mode (character known); 1 for the head."""
+    return float(cmp.get(f"{PREFIX[mode]}_scale", 1.0))
