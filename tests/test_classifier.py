@@ -203,7 +203,8 @@ def test_scoring_modes_give_log_probabilities(trained):
 
     cfg = json.loads((trained / "config.json").read_text())
     cmp = cfg["head_vs_prototypes"]
-    assert cfg["scoring"] == choose_scoring(cmp) and {"head_top1", "proto_top1", "both_top1_nochar"} <= set(cmp)
+    assert cfg["scoring"] == "head" and choose_scoring(cmp) in ("head", "prototype", "both")
+    assert {"head_top1", "proto_top1", "both_nll", "both_top1_nochar"} <= set(cmp)
     m, protos = load_model(trained), load_prototypes(trained)
     assert protos.shape[:2] == (5, 63)
     imgs = np.zeros((4, 40, 40), np.uint8)
