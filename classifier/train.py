@@ -330,8 +330,11 @@ def train(cfg: TrainConfig) -> int:
         state, tm = train_epoch(run, state, clock, scaler)
         state = end_epoch(run, state, tm, epoch_t0, clock)
     if run.env.main:
-        from classifier.evaluate import add_prototypes
+        from classifier.evaluate import add_prototypes, update_config
 
+        update_config(run.out, run_summary={"epochs": state.epoch, "steps": state.step, "best_epoch": state.best_epoch,
+                                            "wall_s": state.elapsed_s, "hardware": hardware(),
+                                            "train_glyphs": len(run.train), "world_size": run.env.world})
         add_prototypes(run.out, run.train, run.val, run.env.device, cfg.scoring)
         run.logger.finish()
     cleanup_distributed()
