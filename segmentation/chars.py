@@ -10,8 +10,8 @@ tightened to the ink, and i/j dots stay with their stems.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -93,7 +93,7 @@ def segment_crop(
         if boxes is None:
             method = "ctc"
             boxes = _from_spans(ink, members, [bounds[i] for i in idx] + [x_hi])
-        for i, c, b in zip(idx, chars, boxes):
+        for i, c, b in zip(idx, chars, boxes, strict=True):
             if b is not None:
                 out.append(CharBox(c, b, word_no, float(confs[i]), method))
     return out
@@ -111,7 +111,7 @@ class Ink:
     hi: np.ndarray  # (k + 1,) max x' + 1 per component
 
     @classmethod
-    def of(cls, comps: Components, slant: float, y_ref: float) -> "Ink":
+    def of(cls, comps: Components, slant: float, y_ref: float) -> Ink:
         ys, xs = np.nonzero(comps.labels > 0)
         label = comps.labels[ys, xs]
         xp = xs + slant * (ys - y_ref)
@@ -168,7 +168,7 @@ def _boundaries(ink: Ink, starts: Sequence[float], width: int) -> list[float]:
                       minlength=width).astype(np.float64)  # (width,)
     norm = max(1.0, float(col.max()))
     bounds = [-np.inf]
-    for a, b in zip(starts[:-1], starts[1:]):
+    for a, b in zip(starts[:-1], starts[1:], strict=True):
         lo, hi = int(np.floor(a)) + 1, min(int(np.ceil(b)), width)
         if hi <= lo:
             bounds.append((a + b) / 2.0)

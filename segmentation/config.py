@@ -13,7 +13,8 @@ class SegmentConfig:
     """How ``segmentation.segment`` finds, reads and cuts text."""
 
     backend: str = "easyocr"  # easyocr | tesseract
-    detect_max_side: int = 960  # CRAFT input: longest side capped to this (speed lever)
+    detect_max_side: int = 640  # CRAFT input: longest side capped to this (the speed lever)
+    detect_retry_side: int = 1280  # second look when the first finds nothing or only tiny text
     detect_min_side: int = 32  # images smaller than this on either side hold no text
     text_threshold: float = 0.7  # CRAFT character-score threshold
     low_text: float = 0.4  # CRAFT region threshold
@@ -21,7 +22,7 @@ class SegmentConfig:
     min_box_px: int = 10  # detection boxes smaller than this (detection pixels) are dropped
     recog_height: int = 64  # recogniser input height (english_g2 is trained at 64)
     crop_margin: float = 0.12  # margin around a detected box, fraction of its height
-    min_confidence: float = 0.05  # words read with less confidence are dropped
-    num_threads: int = 0  # torch threads; 0 = leave torch's default
+    min_confidence: float = 0.01  # text crops read with less confidence (EasyOCR's score) are dropped
+    num_threads: int = 1  # torch threads during OCR (restored after); 0 = torch's default
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_bytes: int = DEFAULT_MAX_BYTES

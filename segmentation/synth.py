@@ -60,8 +60,8 @@ def _fit_font(path: str | Path, text: str, max_w: float, max_h: float, max_px: i
     px = max_px
     while px > 8:
         font = ImageFont.truetype(str(path), px, layout_engine=ImageFont.Layout.BASIC)
-        l, t, r, b = font.getbbox(text)
-        if font.getlength(text) <= max_w and r - l <= max_w and b - t <= max_h:
+        x0, t, x1, b = font.getbbox(text)
+        if font.getlength(text) <= max_w and x1 - x0 <= max_w and b - t <= max_h:
             return font
         px = int(px * 0.92)
     return ImageFont.truetype(str(path), px, layout_engine=ImageFont.Layout.BASIC)
@@ -159,7 +159,7 @@ def char_hits(line: RenderedLine, found: list[tuple[str, Box]], ignore_case: boo
     """How many true characters have a found box with IoU >= min_iou and the same letter (one-to-one)."""
     used: set[int] = set()
     hits = 0
-    for c, tb in zip(line.chars, line.boxes):
+    for c, tb in zip(line.chars, line.boxes, strict=True):
         best, best_j = min_iou, -1
         for j, (fc, fb) in enumerate(found):
             same = fc.lower() == c.lower() if ignore_case else fc == c

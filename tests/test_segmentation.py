@@ -17,7 +17,13 @@ from PIL import Image
 import cli
 from glyphs.labels import NormSettings
 from segmentation import (
-    ImageError, OcrUnavailableError, SegmentConfig, Segmentation, SegmentationError, get_reader, load_image,
+    ImageError,
+    OcrUnavailableError,
+    Segmentation,
+    SegmentationError,
+    SegmentConfig,
+    get_reader,
+    load_image,
     segment,
 )
 from segmentation import easyocr_backend as eb
@@ -172,3 +178,24 @@ def test_load_image_errors_reach_segment(tmp_path: Path) -> None:
     with pytest.raises(ImageError, match="empty"):
         segment(str(path))
     assert SegmentConfig().backend == "easyocr"
+
+
+def test_small_text_in_a_large_image_is_found(reader) -> None:
+    """Small text in a big photo: the first, downscaled look finds too little, the second reads it."""
+    line, _ = render_line(font("roboto"), "Tiny 2024", size=(700, 120), max_px=40)  # ~8 px high at 640
+    canvas = np.full((1200, 3200, 3), 255, np.uint8)
+    canvas[540:660, 1250:1950] = line.image
+    seg = segment(canvas)
+    assert seg.text == "Tiny 2024"
+    shifted = replace(line, boxes=tuple((b[0] + 1250, b[1] + 540, b[2] + 1250, b[3] + 540) for b in line.boxes))
+    assert _recall(shifted, seg) >= 0.9
+
+
+def test_torch_threads_are_restored(reader) -> None:
+    import torch
+
+    before = torch.get_num_threads()
+    segment(np.full((64, 64, 3), 255, np.uint8), config=SegmentConfig(num_threads=1))
+    with eb.torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
