@@ -199,3 +199,35 @@ def test_torch_threads_are_restored(reader) -> None:
     with eb.torch_threads(1):
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("fid, max_diff", [("libre-baskerville", 4.0), ("roboto", 4.0), ("lobster", None)])
+def test_segmented_glyphs_look_like_training_glyphs(reader, fid: str, max_diff: float | None) -> None:
+    """DESIGN.md: a glyph cut from an image and one rendered for training must look alike.
+
+    Same box -> the very same image (one normalisation, same line metrics); on
+    separated print glyphs the boxes agree too, so the images match. Joined
+    letters get slightly different boxes (IoU >= 0.5), which training covers
+    with box jitter.
+    """
+    from PIL import ImageFont
+
+    from glyphs.normalize import estimate_line_metrics, normalize_glyph
+    from glyphs.render import render_text
+    from segmentation.synth import iou
+
+    word = render_text(ImageFont.truetype(str(font(fid)), 90, layout_engine=ImageFont.Layout.RAQM), "Hamburg")
+    gray = (255 - word.mask).astype(np.uint8)  # (H, W) dark on light, as glyphs.generate renders
+    line = estimate_line_metrics(word.boxes, word.chars)
+    seg = segment(np.repeat(gray[..., None], 3, axis=2))
+    same_box, train_diff = [], []
+    for ch, box in zip(word.chars, word.boxes, strict=True):
+        g = max(seg.glyphs, key=lambda g: iou(g.box, box))
+        ours = g.image.astype(np.float32)
+        same_box.append(float(np.abs(normalize_glyph(gray, g.box, line).astype(np.float32) - ours).mean()))
+        if g.char == ch and iou(g.box, box) >= 0.5:
+            train_diff.append(float(np.abs(normalize_glyph(gray, box, line).astype(np.float32) - ours).mean()))
+    assert float(np.median(same_box)) < 1.0, same_box  # of 255 (line metrics may differ a little)
+    assert len(train_diff) >= 5, seg.text
+    if max_diff is not None:
+        assert float(np.median(train_diff)) < max_diff, train_diff
