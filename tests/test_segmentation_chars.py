@@ -1,0 +1,68 @@
+"""Character boxes inside a word (segmentation.chars), without OCR: spikes come from the true boxes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from segmentation.chars import estimate_slant, merge_stacked, segment_crop
+from segmentation.synth import iou, render_line
+
+FONTS = Path(__file__).parent / "fixtures" / "fonts"
+
+
+def _line(fid: str, text: str):
+    line, _ = render_line(FONTS / fid / "static" / f"{fid}-latin-400-normal.woff2", text, size=(900, 180))
+    return line, cv2.cvtColor(line.image, cv2.COLOR_RGB2GRAY)
+
+
+def _spikes(line, text: str) -> list[float]:
+    """Where the recogniser's spikes would be: a third into each glyph; spaces between words."""
+    boxes = iter(line.boxes)
+    out, prev = [], 0.0
+    for c in text:
+        if c.isspace():
+            out.append(prev + 5)
+            continue
+        b = next(boxes)
+        prev = b[2]
+        out.append(b[0] + 0.3 * (b[2] - b[0]))
+    return out
+
+
+def test_separated_glyphs_use_components_and_keep_dots() -> None:
+    text = "Jiji fix 19"
+    line, gray = _line("roboto", text)
+    boxes = segment_crop(gray, text, _spikes(line, text), [0.9] * len(text), (0, gray.shape[0]))
+    assert [b.char for b in boxes] == list(text.replace(" ", ""))
+    assert {b.method for b in boxes} == {"components"}
+    assert [b.word for b in boxes] == [0, 0, 0, 0, 1, 1, 1, 2, 2]
+    for found, truth in zip(boxes, line.boxes, strict=True):
+        assert iou(found.box, truth) > 0.9, (found.char, found.box, truth)
+    i_box = boxes[1].box
+    assert i_box[1] == line.boxes[1][1]  # the dot of the i is inside its box
+
+
+def test_joined_letters_use_ctc_spans() -> None:
+    text = "minimum"
+    line, gray = _line("lobster", text)
+    boxes = segment_crop(gray, text, _spikes(line, text), [0.9] * len(text), (0, gray.shape[0]))
+    assert "ctc" in {b.method for b in boxes}
+    good = sum(iou(f.box, t) >= 0.5 for f, t in zip(boxes, line.boxes, strict=True))
+    assert good >= 6
+
+
+def test_slant_is_estimated() -> None:
+    ink = np.zeros((100, 300), bool)
+    for x in range(30, 260, 40):
+        for y in range(100):
+            ink[y, int(x + 0.3 * (100 - y)) : int(x + 0.3 * (100 - y)) + 6] = True  # strokes leaning right
+    assert abs(estimate_slant(ink) - 0.3) <= 0.05
+    assert estimate_slant(ink[:, ::-1]) < 0  # leaning left (backslant)
+
+
+def test_stacked_parts_merge() -> None:
+    boxes = np.array([[0, 0, 0, 0], [10, 0, 16, 6], [10, 10, 16, 50], [30, 10, 50, 50]])  # dot, stem, o
+    assert merge_stacked(boxes, [1, 2, 3]) == [[1, 2], [3]]
