@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import platform
 import sys
 import time
@@ -132,22 +133,26 @@ def table(title: str, summary: dict) -> list[str]:
 
 
 def timing_1000x200(cfg: SegmentConfig, font: Path, sizes: list[int], repeats: int = 7) -> dict:
-    """Warm seconds per stage for one 1000x200 one-line image (the issue's speed target), per detection size."""
+    """Warm seconds per stage for one 1000x200 one-line image (the issue's speed target),
+    per (torch threads, detection size); threads 0 = torch's default (one per core)."""
     line, _ = render_line(font, "Sphinx of black quartz 1984", size=(1000, 200))
     out = {}
-    for side in sizes:
-        c = replace(cfg, detect_max_side=side)
-        segment(line.image, config=c)  # warm-up (model load, first-call allocations)
-        runs = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            seg = segment(line.image, config=c)
-            runs.append({"wall": time.perf_counter() - t0, **seg.timings})
-        out[side] = {k: float(np.median([r.get(k, 0.0) for r in runs])) for k in runs[0] if k != "load"}
+    for threads in sorted({cfg.num_threads, 0}, reverse=True):
+        for side in sizes:
+            c = replace(cfg, detect_max_side=side, num_threads=threads)
+            segment(line.image, config=c)  # warm-up (model load, first-call allocations)
+            runs = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                seg = segment(line.image, config=c)
+                runs.append({"wall": time.perf_counter() - t0, **seg.timings})
+            out[f"{threads or 'default'} / {side}"] = {
+                k: float(np.median([r.get(k, 0.0) for r in runs])) for k in runs[0] if k != "load"}
     return out
 
 
-def report(args: argparse.Namespace, rows: list[dict], trade: dict, speed: dict, load_s: float) -> str:
+def report(args: argparse.Namespace, rows: list[dict], trade: dict, speed: dict, load_s: float,
+           speed_load: str = "") -> str:
     print_rows = [r for r in rows if r["style"] in PRINT]
     md = ["# Segmentation benchmark", "",
           f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {platform.processor() or platform.machine()}"
@@ -155,10 +160,13 @@ def report(args: argparse.Namespace, rows: list[dict], trade: dict, speed: dict,
           f"{len(rows)} images. Timings are wall-clock on a shared machine: noisy, upper bounds.", "",
           f"Reader load (first call in the process): {load_s:.2f} s.", "",
           "## Speed: one 1000×200 line, warm (median of 7), seconds per stage", "",
-          "| detect_max_side | " + " | ".join(next(iter(speed.values()))) + " |",
+          f"Load average when measured: {speed_load}.", "",
+          "| threads / detect_max_side | " + " | ".join(next(iter(speed.values()))) + " |",
           "|---|" + "---|" * len(next(iter(speed.values())))]
     md += [f"| {side} | " + " | ".join(f"{v:.3f}" for v in st.values()) + " |" for side, st in speed.items()]
     md += [""]
+    if not rows:
+        return "\n".join(md)
     md += table("Recall per condition (all styles)", summarise(rows, lambda r: r["condition"]))
     md += table("Recall per condition, print fonts (sans + serif)", summarise(print_rows, lambda r: r["condition"]))
     md += table("Recall per style, clean", summarise([r for r in rows if r["condition"] == "clean"],
@@ -186,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--conditions", default=",".join(CONDITIONS))
     p.add_argument("--sizes", default="640,960,1280", help="detection sizes to compare ('' to skip)")
     p.add_argument("--threads", type=int, default=SegmentConfig().num_threads, help="torch threads (0 = torch default)")
+    p.add_argument("--speed-only", action="store_true", help="print the 1000x200 timing table only")
     p.add_argument("--detect-max-side", type=int, default=SegmentConfig().detect_max_side)
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "segmentation")
     args = p.parse_args(argv)
@@ -204,9 +213,13 @@ def main(argv: list[str] | None = None) -> int:
     load_s = time.perf_counter() - t0
     sizes = [int(s) for s in args.sizes.split(",") if s]
     speed = timing_1000x200(cfg, next(iter(fonts.values())), sorted(set(sizes + [cfg.detect_max_side])))
+    speed_load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    if args.speed_only:
+        print(report(args, [], {}, speed, load_s, speed_load))
+        return 0
     rows = evaluate(fonts, args.conditions.split(","), list(TEXTS[: args.texts]), cfg)
     trade = size_tradeoff(fonts, sizes, list(TEXTS[: max(1, args.texts // 2)]), cfg) if sizes else {}
-    md = report(args, rows, trade, speed, load_s)
+    md = report(args, rows, trade, speed, load_s, speed_load)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".md").write_text(md + "\n")
     args.out.with_suffix(".json").write_text(json.dumps({"rows": rows, "tradeoff": trade, "speed": speed}, indent=1))
