@@ -81,9 +81,10 @@ def segment_crop(
     comps = components(ink_mask(gray), core, min_area=max(4, int(0.0015 * (core[1] - core[0]) ** 2)))
     ink = Ink.of(comps, estimate_slant(comps.labels > 0), (core[0] + core[1]) / 2.0)
     bounds = _boundaries(ink, starts, w)
+    words = _words(text)
     out: list[CharBox] = []
-    for word_no, idx in enumerate(_words(text)):
-        x_lo, x_hi = bounds[idx[0]], bounds[idx[-1] + 1]
+    for word_no, idx in enumerate(words):
+        x_lo, x_hi = _word_range(bounds, words, word_no)
         chars = [text[i] for i in idx]
         members = _members(ink, x_lo, x_hi)
         groups = merge_stacked(comps.boxes, members)
@@ -155,6 +156,14 @@ def _words(text: str) -> list[list[int]]:
     if cur:
         words.append(cur)
     return words
+
+
+def _word_range(bounds: list[float], words: list[list[int]], n: int) -> tuple[float, float]:
+    """x' range of word n: from the middle of the gap before it to the middle of the gap after it."""
+    idx = words[n]
+    lo = (bounds[words[n - 1][-1] + 1] + bounds[idx[0]]) / 2.0 if n > 0 else -np.inf
+    hi = (bounds[idx[-1] + 1] + bounds[words[n + 1][0]]) / 2.0 if n + 1 < len(words) else np.inf
+    return lo, hi
 
 
 def _boundaries(ink: Ink, starts: Sequence[float], width: int) -> list[float]:
