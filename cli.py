@@ -220,6 +220,8 @@ def _classifier_parsers(sub: Any) -> None:
     _add(p, "--threads", EvalConfig, "CPU threads (0 = all cores)", type=int)
     _add(p, "--prototypes", EvalConfig, "also score by class-average embeddings",
          action=argparse.BooleanOptionalAction)
+    _add(p, "--save-prototypes", EvalConfig, "head, prototype, both or auto: with --split val, write the "
+         "class-average embeddings and that scoring mode into the model directory")
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("export", help="export a model to ONNX", description="Write MODEL_DIR/model.onnx "
                        "and check onnxruntime gives the torch outputs (max abs difference <= 1e-4).")

@@ -27,7 +27,7 @@ class TrainConfig:
     char_dropout: float = 0.1  # fraction of glyphs trained with the "unknown character" index
     shift: int = 1  # random +-pixels translation of training glyphs (0 = off)
     style_loss_weight: float = 0.5  # weight/width/italic losses relative to the font loss
-    scoring: str = "head"  # head | prototype | both | auto (lowest validation NLL); see bench/results/classifier_head_vs_prototypes.md
+    scoring: str = "auto"  # head | prototype | both | auto (lowest validation NLL); see bench/results/classifier_head_vs_prototypes.md
     val_fraction: float = 0.125  # share of rendering variants held out for validation
     val_max: int = 20000  # validation glyphs scored each epoch (fixed subset)
     max_steps: int = 0  # > 0: stop after this many optimizer steps (tests, smoke runs)
@@ -49,6 +49,7 @@ class EvalConfig:
     batch_size: int = 512
     max_samples: int = 0  # 0 = all
     prototypes: bool = True  # also score by class-average embeddings (head vs prototypes)
+    save_prototypes: str = ""  # head|prototype|both|auto: write prototypes.safetensors + that scoring into the model dir
     out: str = "bench/results"  # writes classifier_eval_<name>.json/.md here ('' = nowhere)
     name: str = ""  # result file suffix; '' = model dir name + data dir name
     threads: int = 0

@@ -35,7 +35,8 @@ class GlyphModel:
 
     ``config["scoring"]`` says where log_probs come from: the classifier head
     (default), the class-average embeddings (``prototype``, needs
-    prototypes.safetensors and ``prototype_scale``), or the sum of both.
+    prototypes.safetensors and the temperatures ``prototype_scale`` /
+    ``prototype_scale_nochar``), or both added (see classifier.scoring).
     """
 
     def __init__(self, net: GlyphNet, labels: LabelMap, config: dict, device: str | torch.device = "cpu",
@@ -47,7 +48,8 @@ class GlyphModel:
         self.batch_size = batch_size
         self.scoring = config.get("scoring", "head")
         self.prototypes = protos
-        self.prototype_scale = float(config.get("prototype_scale", 20.0))
+        self.prototype_scale = float(config.get("prototype_scale", 5.0))
+        self.prototype_scale_nochar = float(config.get("prototype_scale_nochar", self.prototype_scale))
         if self.scoring not in SCORING_MODES:
             raise ModelError(f"config.json scoring {self.scoring!r} is not one of {SCORING_MODES}")
         if self.scoring != "head" and protos is None:
@@ -92,9 +94,9 @@ class GlyphModel:
         if self.scoring == "head":
             return head
         sim = prototype_similarity(emb.cpu(), c.cpu(), self.prototypes).to(head.device)  # (B, F)
-        if self.scoring == "prototype":
-            return torch.log_softmax(self.prototype_scale * sim, dim=1)
-        return torch.log_softmax(head + self.prototype_scale * sim, dim=1)
+        known = (c < self.labels.num_chars)[:, None]  # (B, 1): temperatures fitted with / without the char
+        scaled = sim * torch.where(known, self.prototype_scale, self.prototype_scale_nochar)
+        return torch.log_softmax(scaled if self.scoring == "prototype" else head + scaled, dim=1)
 
 
 def load_model(model_dir: str | Path, device: str | torch.device = "cpu", batch_size: int = 256) -> GlyphModel:

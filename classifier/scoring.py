@@ -81,6 +81,6 @@ def choose_scoring(cmp: dict) -> str:
     return min(PREFIX, key=lambda m: cmp[f"{PREFIX[m]}_nll"] + cmp[f"{PREFIX[m]}_nll_nochar"])
 
 
-def scale_for(mode: str, cmp: dict) -> float:
-    """The temperature fitted for a mode (character known); 1 for the head."""
-    return float(cmp.get(f"{PREFIX[mode]}_scale", 1.0))
+def scale_for(mode: str, cmp: dict, nochar: bool = False) -> float:
+    """The temperature fitted for a mode, with the character known or withheld; 1 for the head."""
+    return float(cmp.get(f"{PREFIX[mode]}_scale{'_nochar' if nochar else ''}", 1.0))

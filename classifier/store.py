@@ -39,6 +39,7 @@ def _write_json(path: Path, obj: dict) -> None:
 def _save_tensors(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str, str]) -> None:
     tmp = path.with_suffix(".tmp.safetensors")
     save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp), metadata=meta)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

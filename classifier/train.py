@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from classifier import data as gdata
 from classifier.config import TrainConfig
+from classifier.evaluate import add_prototypes, update_config
 from classifier.metrics import predict, style_loss, summarize
 from classifier.model import GlyphNet, build_classifier
 from classifier.report import append_metrics, plot_curves, plot_predictions, read_metrics
@@ -330,8 +331,6 @@ def train(cfg: TrainConfig) -> int:
         state, tm = train_epoch(run, state, clock, scaler)
         state = end_epoch(run, state, tm, epoch_t0, clock)
     if run.env.main:
-        from classifier.evaluate import add_prototypes, update_config
-
         update_config(run.out, run_summary={"epochs": state.epoch, "steps": state.step, "best_epoch": state.best_epoch,
                                             "wall_s": state.elapsed_s, "hardware": hardware(),
                                             "train_glyphs": len(run.train), "world_size": run.env.world})

@@ -203,7 +203,7 @@ def test_scoring_modes_give_log_probabilities(trained):
 
     cfg = json.loads((trained / "config.json").read_text())
     cmp = cfg["head_vs_prototypes"]
-    assert cfg["scoring"] == "head" and choose_scoring(cmp) in ("head", "prototype", "both")
+    assert cfg["scoring"] == choose_scoring(cmp) and cfg["prototype_scale"] > 0
     assert {"head_top1", "proto_top1", "both_nll", "both_top1_nochar"} <= set(cmp)
     m, protos = load_model(trained), load_prototypes(trained)
     assert protos.shape[:2] == (5, 63)
@@ -234,3 +234,16 @@ def test_wandb_logging_is_optional_and_offline_by_default(monkeypatch, tmp_path)
     monkeypatch.setitem(sys.modules, "wandb", None)  # not installed: a no-op
     WandbLogger(TrainConfig(wandb=True)).log({"step": 1})
     WandbLogger(TrainConfig(wandb=False)).log({"step": 1})
+
+
+def test_evaluate_can_fit_and_save_prototypes(trained, tiny_data, tmp_path):
+    from cli import main
+
+    d = tmp_path / "m"
+    shutil.copytree(trained, d, ignore=shutil.ignore_patterns("checkpoint", "prototypes.safetensors", "*.png"))
+    assert main(["evaluate", "--model", str(d), "--data", str(tiny_data), "--split", "val",
+                 "--save-prototypes", "both", "--out", ""]) == 0
+    cfg = json.loads((d / "config.json").read_text())
+    assert (d / "prototypes.safetensors").is_file() and cfg["scoring"] == "both"
+    s = load_model(d).score(np.zeros((2, 40, 40), np.uint8), ["a", "?"])
+    np.testing.assert_allclose(np.exp(s.log_probs).sum(1), 1, atol=1e-5)
