@@ -50,7 +50,8 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
 
 
 def components(ink: np.ndarray, core: tuple[int, int], min_area: int) -> Components:
-    """8-connected components, dropping specks and those centred outside rows ``core``."""
+    """8-connected components, dropping specks, those centred outside rows ``core`` and
+    slivers cut by the crop's left/right edge (a neighbouring word's ink)."""
     import cv2
 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
@@ -59,7 +60,9 @@ def components(ink: np.ndarray, core: tuple[int, int], min_area: int) -> Compone
     boxes[:, 2], boxes[:, 3] = stats[:, 0] + stats[:, 2], stats[:, 1] + stats[:, 3]
     areas = stats[:, 4].astype(np.int64)
     cy = (boxes[:, 1] + boxes[:, 3]) / 2.0
-    drop = (areas < min_area) | (cy < core[0]) | (cy > core[1])
+    at_edge = (boxes[:, 0] == 0) | (boxes[:, 2] == ink.shape[1])
+    clipped = at_edge & (boxes[:, 2] - boxes[:, 0] < 0.35 * (core[1] - core[0]))
+    drop = (areas < min_area) | (cy < core[0]) | (cy > core[1]) | clipped
     drop[0] = True
     keep = np.where(~drop)[0]
     remap = np.zeros(n, dtype=np.int32)
@@ -159,10 +162,20 @@ def _words(text: str) -> list[list[int]]:
 
 
 def _word_range(bounds: list[float], words: list[list[int]], n: int) -> tuple[float, float]:
-    """x' range of word n: from the middle of the gap before it to the middle of the gap after it."""
+    """x' range of word n: from the middle of the gap before it to the middle of the gap after it.
+
+    At the ends of the crop, a space the recogniser read before the first or
+    after the last word closes the range (ink beyond it is a neighbour's).
+    """
     idx = words[n]
-    lo = (bounds[words[n - 1][-1] + 1] + bounds[idx[0]]) / 2.0 if n > 0 else -np.inf
-    hi = (bounds[idx[-1] + 1] + bounds[words[n + 1][0]]) / 2.0 if n + 1 < len(words) else np.inf
+    if n > 0:
+        lo = (bounds[words[n - 1][-1] + 1] + bounds[idx[0]]) / 2.0
+    else:
+        lo = bounds[idx[0]]  # -inf unless the text starts with a space
+    if n + 1 < len(words):
+        hi = (bounds[idx[-1] + 1] + bounds[words[n + 1][0]]) / 2.0
+    else:
+        hi = bounds[idx[-1] + 1]  # +inf unless the text ends with a space
     return lo, hi
 
 
