@@ -267,6 +267,7 @@ def _pipeline_parsers(sub: Any) -> None:
     _add(p, "--model", CalibrateConfig, "model directory")
     _add(p, "--data", CalibrateConfig, "validation glyph dataset (rendered with another seed)")
     _add(p, "--max-glyphs", CalibrateConfig, "glyphs to score", type=int)
+    _add(p, "--lines", CalibrateConfig, "rendered lines through OCR for the line temperature (0 = skip)", type=int)
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("serve", help="serve the upload web page",
                        description="A web page to upload an image and see the font ranking.")
