@@ -15,7 +15,9 @@ class SegmentConfig:
     backend: str = "easyocr"  # easyocr | tesseract
     detect_max_side: int = 640  # CRAFT input: longest side capped to this (the speed lever)
     detect_retry_side: int = 1280  # second look when the first finds nothing or only tiny text
-    detect_min_side: int = 32  # images smaller than this on either side hold no text
+    detect_min_side: int = 8  # images smaller than this on either side hold no text
+    upscale_below: int = 96  # images whose short side is below this are upscaled (tiny screenshots)
+    max_upscale: int = 4  # ... by at most this integer factor; boxes are mapped back
     text_threshold: float = 0.7  # CRAFT character-score threshold
     low_text: float = 0.4  # CRAFT region threshold
     link_threshold: float = 0.4  # CRAFT affinity threshold

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,9 @@ def segment(
     rgb = _as_rgb(image, config)
     if min(rgb.shape[:2]) < config.detect_min_side:
         return Segmentation("", (), (), (), timings)
+    factor = upscale_factor(rgb.shape, config)
+    if factor > 1:  # tiny screenshots: OCR sees them enlarged, boxes come back in input pixels
+        rgb = cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)  # (H, W) uint8
     if backend == "easyocr":
         chunks = _read_easyocr(rgb, gray, config, timings)
@@ -59,7 +62,26 @@ def segment(
         from segmentation.tesseract_backend import read_tesseract
 
         chunks = _timed(timings, "ocr", read_tesseract, gray, config)
-    return _timed(timings, "normalize", _assemble, chunks, norm, timings)
+    seg = _timed(timings, "normalize", _assemble, chunks, norm, timings)
+    return _shrink(seg, factor) if factor > 1 else seg
+
+
+def upscale_factor(shape: tuple[int, ...], config: SegmentConfig) -> int:
+    """Integer factor bringing a small image's short side up to config.upscale_below."""
+    short = min(shape[:2])
+    if short >= config.upscale_below:
+        return 1
+    return int(min(config.max_upscale, np.ceil(config.upscale_below / short)))
+
+
+def _shrink(seg: Segmentation, f: int) -> Segmentation:
+    """Boxes of a segmentation made on an image enlarged f times, in the input's pixels."""
+    def box(b: Box) -> Box:
+        return (b[0] // f, b[1] // f, -(-b[2] // f), -(-b[3] // f))
+
+    glyphs = tuple(replace(g, box=box(g.box)) for g in seg.glyphs)
+    words = tuple(replace(w, box=box(w.box)) for w in seg.words)
+    return Segmentation(seg.text, words, glyphs, tuple(box(b) for b in seg.lines), seg.timings)
 
 
 def _as_rgb(image: Any, config: SegmentConfig) -> np.ndarray:

@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import cli
 from bench import texts
 from bench.config import DeepFontConfig, TestsetConfig
 from bench.make_testsets import SPLITS, VERSION, make_testsets
 from bench.manifest import read_manifest, select
 from bench.report import evaluate, metrics, write_report
 from bench.run import BenchmarkError, pipeline_rank_fn
+from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATALOG = str(FIXTURES / "catalog-tiny.txt")
@@ -185,15 +185,16 @@ def test_deepfont_baseline_trains_saves_and_predicts(testsets, tmp_path):
     argv = ["benchmark", "--systems", "baseline", "--baseline", str(out), "--testsets", str(testsets),
             "--split", "clean", "--limit", "5", "--catalog", CATALOG, "--cache", CACHE,
             "--results", str(results)]
-    assert cli.main(argv) == 0
+    assert run_cli(*argv).returncode == 0
     summary = json.loads((results / "benchmark.json").read_text())
     assert summary["systems"]["baseline"]["splits"]["clean"]["n"] == 5
 
 
 def test_cli_reports_missing_testsets(tmp_path, capsys):
     argv = ["benchmark", "--systems", "baseline", "--testsets", str(tmp_path), "--split", "clean"]
-    assert cli.main(argv) == 1
-    assert "--make-testsets" in capsys.readouterr().err
+    p = run_cli(*argv)
+    assert p.returncode == 1
+    assert "--make-testsets" in p.stderr
 
 
 def test_all_splits_are_known():

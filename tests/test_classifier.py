@@ -170,14 +170,14 @@ def test_augment_shifts_and_drops_characters():
 
 
 def test_cli_evaluate_writes_results(trained, tiny_data, tmp_path, capsys):
-    from cli import main
+    from tests.conftest import run_cli
 
-    assert main(["evaluate", "--model", str(trained), "--data", str(tiny_data), "--split", "val",
-                 "--out", str(tmp_path), "--name", "t"]) == 0
+    assert run_cli("evaluate", "--model", trained, "--data", tiny_data, "--split", "val",
+                   "--out", tmp_path, "--name", "t").returncode == 0
     res = json.loads((tmp_path / "classifier_eval_t.json").read_text())
     assert 0 <= res["top1"] <= res["top5"] <= 1 and "head_vs_prototypes" in res
-    assert main(["evaluate", "--model", str(tmp_path / "nope"), "--data", str(tiny_data)]) == 1
-    assert "does not exist" in capsys.readouterr().err
+    p = run_cli("evaluate", "--model", tmp_path / "nope", "--data", tiny_data)
+    assert p.returncode == 1 and "does not exist" in p.stderr
 
 
 def test_sweep_writes_table_and_plot(tiny_data, tmp_path):
@@ -237,12 +237,12 @@ def test_wandb_logging_is_optional_and_offline_by_default(monkeypatch, tmp_path)
 
 
 def test_evaluate_can_fit_and_save_prototypes(trained, tiny_data, tmp_path):
-    from cli import main
+    from tests.conftest import run_cli
 
     d = tmp_path / "m"
     shutil.copytree(trained, d, ignore=shutil.ignore_patterns("checkpoint", "prototypes.safetensors", "*.png"))
-    assert main(["evaluate", "--model", str(d), "--data", str(tiny_data), "--split", "val",
-                 "--save-prototypes", "both", "--out", ""]) == 0
+    assert run_cli("evaluate", "--model", d, "--data", tiny_data, "--split", "val",
+                   "--save-prototypes", "both", "--out", "").returncode == 0
     cfg = json.loads((d / "config.json").read_text())
     assert (d / "prototypes.safetensors").is_file() and cfg["scoring"] == "both"
     s = load_model(d).score(np.zeros((2, 40, 40), np.uint8), ["a", "?"])

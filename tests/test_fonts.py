@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import cli
 from glyphs.catalog import catalog_families, load_catalog
 from glyphs.config import FetchConfig
 from glyphs.fetch import COMPLETE_MARKER, fetch_fonts, list_fonts
 from glyphs.userfonts import family_id, round_weight, user_families
+from tests.conftest import run_cli
 
 HERE = Path(__file__).parent
 FIXTURE_FONTS = HERE / "fixtures" / "fonts"
@@ -119,10 +119,10 @@ def test_cli_list_shows_presence(fake_npm: Path, tmp_path: Path, capsys,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_NPM_MISSING", "lobster")
     cache = tmp_path / "cache"
-    assert cli.main(["fonts", "fetch", "--catalog", str(TINY), "--cache", str(cache)]) == 1
-    capsys.readouterr()
-    assert cli.main(["fonts", "list", "--catalog", str(TINY), "--cache", str(cache)]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    assert run_cli("fonts", "fetch", "--catalog", TINY, "--cache", cache).returncode == 1
+    p = run_cli("fonts", "list", "--catalog", TINY, "--cache", cache)
+    assert p.returncode == 0
+    lines = p.stdout.splitlines()
     rows = {ln.split()[0]: ln for ln in lines[1:-1]}
     assert list(rows) == IDS
     assert rows["lobster"].endswith("no") and rows["roboto"].endswith("yes")
@@ -220,9 +220,9 @@ def test_catalog_families_merge(tmp_path: Path, capsys) -> None:
     assert [ff.family.id for ff in merged] == IDS + ["alpha-script", "zed-display"]
     assert all(ff.present for ff in merged)
     assert "'lobster' is already in the catalog" in capsys.readouterr().err
-    assert cli.main(["fonts", "list", "--catalog", str(TINY), "--cache", str(FIXTURE_FONTS),
-                     "--fonts-dir", str(fonts)]) == 0
-    out = capsys.readouterr().out
+    p = run_cli("fonts", "list", "--catalog", TINY, "--cache", FIXTURE_FONTS, "--fonts-dir", fonts)
+    assert p.returncode == 0
+    out = p.stdout
     assert "zed-display" in out and "7 families (2 from --fonts-dir)" in out
 
 

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import cli
 from glyphs.labels import NormSettings
 from segmentation import (
     ImageError,
@@ -28,6 +27,7 @@ from segmentation import (
 )
 from segmentation import easyocr_backend as eb
 from segmentation.synth import char_hits, render_line
+from tests.conftest import run_cli
 
 FONTS = Path(__file__).parent / "fixtures" / "fonts"
 pytestmark = pytest.mark.slow
@@ -161,15 +161,15 @@ def test_cli_segment_json_overlay_and_errors(reader, tmp_path: Path, capsys: pyt
     good, bad = tmp_path / "good.png", tmp_path / "bad.png"
     Image.fromarray(line.image).save(good)
     bad.write_text("not an image")
-    code = cli.main(["segment", str(good), str(bad), "--json", "--overlay", str(tmp_path / "ov.png")])
-    objs = [json.loads(s) for s in capsys.readouterr().out.strip().splitlines()]
-    assert code == 1 and len(objs) == 2
+    p = run_cli("segment", good, bad, "--json", "--overlay", tmp_path / "ov.png")
+    objs = [json.loads(s) for s in p.stdout.strip().splitlines()]
+    assert p.returncode == 1 and len(objs) == 2
     assert objs[0]["text"] == "Hello 42" and objs[0]["error"] is None
     assert set(objs[0]["glyphs"][0]) == {"char", "box", "ocr_confidence"} and len(objs[0]["glyphs"]) == 7
     assert objs[1]["glyphs"] == [] and "not an image" in objs[1]["error"]
     assert (tmp_path / "ov-1.png").is_file()
-    assert cli.main(["segment", str(good)]) == 0
-    assert "'H'" in capsys.readouterr().out
+    p = run_cli("segment", good)
+    assert p.returncode == 0 and "'H'" in p.stdout
 
 
 def test_load_image_errors_reach_segment(tmp_path: Path) -> None:
@@ -231,3 +231,12 @@ def test_segmented_glyphs_look_like_training_glyphs(reader, fid: str, max_diff: 
     assert len(train_diff) >= 5, seg.text
     if max_diff is not None:
         assert float(np.median(train_diff)) < max_diff, train_diff
+
+
+def test_tiny_screenshot_is_upscaled_and_boxes_stay_in_input_pixels(reader) -> None:
+    """Web UI text at 11 px in a 70 x 22 image: read after upscaling, boxes mapped back."""
+    line, _ = render_line(font("roboto"), "Umbrella", size=(480, 140))
+    small = np.asarray(Image.fromarray(line.image).resize((70, 22), Image.LANCZOS))
+    seg = segment(small)
+    assert seg.text.lower().startswith("umbr")
+    assert all(0 <= g.box[0] < g.box[2] <= 70 and 0 <= g.box[1] < g.box[3] <= 22 for g in seg.glyphs)

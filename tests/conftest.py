@@ -1,0 +1,23 @@
+"""Shared test helpers. The CLI is exercised as users run it, in a subprocess:
+nothing imports cli.py."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """``python cli.py ARGS`` in the repository root; returncode, stdout, stderr as text."""
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT)
+
+
+@pytest.fixture
+def cli_run():
+    return run_cli
