@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -376,6 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Process set-up belongs to the entry point, not to an import: on a CPU shared with other
+    # busy processes, OpenMP threads that spin while waiting make torch 3-4x slower
+    # (bench/results/classifier_speed.md). Must happen before torch loads; commands import it lazily.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

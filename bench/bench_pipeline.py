@@ -34,7 +34,6 @@ from pipeline.scoring import expected_calibration_error  # noqa: E402
 
 BUCKETS = ((1, 3), (4, 8), (9, 20), (21, 200))
 RESULTS = ROOT / "bench" / "results"
-CHOSEN = "plain"  # set from the model's calibration.json in main()
 
 
 def text_for(bucket: tuple[int, int], rng: np.random.Generator) -> str:
@@ -67,6 +66,7 @@ def accuracy(ident, families, n_fam: int, seed: int) -> list[dict]:
 
     from segmentation import segment
 
+    chosen = ident.calibration.weighting  # the model's calibration.json decides what rows report
     variants = {"plain": replace(ident.calibration, weighting="plain"),
                 "weighted": replace(ident.calibration, weighting="weighted")}
     rng = np.random.default_rng(seed)
@@ -90,8 +90,8 @@ def accuracy(ident, families, n_fam: int, seed: int) -> list[dict]:
                 ids = [f.family for f in ranking.fonts]
                 row[name] = {"top": ids, "score": ranking.fonts[0].score if ranking.fonts else 0.0,
                              "top1": bool(ids[:1] == [files.family.id]), "top5": files.family.id in ids}
-            ident.calibration = variants[CHOSEN]
-            row.update(row[CHOSEN], seconds=time.perf_counter() - t)
+            ident.calibration = variants[chosen]
+            row.update(row[chosen], seconds=time.perf_counter() - t)
             rows.append(row)
         print(f"\r{k + 1}/{len(picks)} families", end="", file=sys.stderr)
     print(file=sys.stderr)
@@ -154,18 +154,16 @@ def main() -> None:
     families = [f for f in catalog_families("default") if f.present]
     t = time.perf_counter()
     ident = Identifier(a.model)
-    global CHOSEN
-    CHOSEN = ident.calibration.weighting
     ident.rank(np.asarray(Image.open(ROOT / "examples" / "sample.png").convert("RGB")))  # warm up OCR
     load_s = time.perf_counter() - t
     rows = accuracy(ident, families, a.families, a.seed)
     speed = speed_1000x200(ident, families)
     cold = cold_start(a.model)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    write(a, rows, speed, cold, load_s, rss_mb)
+    write(a, rows, speed, cold, load_s, rss_mb, ident.calibration.weighting)
 
 
-def write(a, rows, speed, cold, load_s, rss_mb) -> None:
+def write(a, rows, speed, cold, load_s, rss_mb, chosen: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     lines = ["| characters | lines | top-1 | top-5 |", "|---|---|---|---|"]
     for lo, hi in BUCKETS:
@@ -179,7 +177,7 @@ def write(a, rows, speed, cold, load_s, rss_mb) -> None:
     for name in ("plain", "weighted"):
         conf = np.array([r[name]["score"] for r in rows])
         ok = np.array([r[name]["top1"] for r in rows])
-        lines.append(f"| {name}{' (used)' if name == CHOSEN else ''} | {ok.mean():.3f} | "
+        lines.append(f"| {name}{' (used)' if name == chosen else ''} | {ok.mean():.3f} | "
                      f"{np.mean([r[name]['top5'] for r in rows]):.3f} | {expected_calibration_error(conf, ok):.3f} |")
     text = (f"# Whole pipeline: rendered lines\n\nModel `{a.model}`; {a.families} random catalog families x "
             f"{len(BUCKETS)} text lengths, texts from bench/texts.py, glyphs.render + light degradation.\n"

@@ -10,13 +10,7 @@
 from __future__ import annotations
 
 import importlib
-import os
 from typing import Any
-
-# On a CPU shared with other busy processes, OpenMP threads that spin while waiting make
-# torch 3-4x slower (measured: bench/results/classifier_speed.md); sleeping waits cost
-# little when the machine is idle. Only takes effect if torch is not imported yet.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 _EXPORTS = {
     "load_model": "classifier.inference",
