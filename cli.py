@@ -107,7 +107,9 @@ def _identify_parsers(sub: Any) -> None:
     from pipeline.config import IdentifyConfig
 
     desc = ("Tell which catalog fonts the text in each image is set in. Every character the OCR "
-            "finds is scored by the glyph model and the scores are summed. With --json: one JSON "
+            "finds is scored by the glyph model and the scores are summed; when the catalog's font "
+            "files are on disk (`fonts fetch`), the best candidates are re-scored by drawing the "
+            "words read in each of them and comparing glyph by glyph. With --json: one JSON "
             "object per image on stdout (JSON Lines), in input order. Exit status 0 when every "
             "image was read, 1 when any could not be, 2 for wrong usage.")
     p = sub.add_parser("identify", help="which font is this text set in?", description=desc)
@@ -118,6 +120,9 @@ def _identify_parsers(sub: Any) -> None:
     _add(p, "--model", IdentifyConfig, "model directory (None = the shipped models/default)")
     _add(p, "--explain", IdentifyConfig, "write an explanation picture to this PNG")
     _add(p, "--backend", IdentifyConfig, "OCR backend: easyocr or tesseract")
+    _add(p, "--fonts-dir", IdentifyConfig, "font cache to draw candidates from (None = the fetch cache)")
+    p.add_argument("--no-verify", dest="verify", action="store_false", default=None,
+                   help="rank by the glyph model alone: no render-and-compare")
     p.set_defaults(func=cmd_identify)
 
 

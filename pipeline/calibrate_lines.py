@@ -9,7 +9,8 @@ benchmark texts), random catalog families and the default augmentations.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import sys
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from pipeline.scoring import (
     glyph_weights,
     summed_scores,
     to_probabilities,
+    verified_scores,
 )
 
 
@@ -40,14 +42,27 @@ def _line(files, rng: np.random.Generator) -> tuple[np.ndarray, str]:
     return np.repeat(gray[..., None], 3, axis=2), text
 
 
-def line_sums(ident, families, n_lines: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(M, F) summed glyph scores of M lines with text found, and (M,) true font index."""
+@dataclass(frozen=True)
+class LineRecord:
+    sums: np.ndarray  # (F,) summed weighted glyph log-scores
+    truth: int  # true font index
+    candidates: np.ndarray | None  # (K,) verified candidates (None: no font files)
+    similarity: np.ndarray | None  # (K, N) render-and-compare similarity
+    weights: np.ndarray  # (N,) glyph vote weights
+
+
+def line_records(ident, families, n_lines: int, seed: int) -> list[LineRecord]:
+    """One record per rendered line in which text was found."""
+    from tqdm import tqdm
+
+    from pipeline.verify import verify
     from segmentation import segment
 
     rng = np.random.default_rng(seed)
     index = {f.family: i for i, f in enumerate(ident.model.labels.fonts)}
-    sums, truth = [], []
-    for _ in range(n_lines):
+    draw = ident.fonts is not None and len(ident.fonts) > 0
+    out = []
+    for _ in tqdm(range(n_lines), desc="calibration lines", unit="line", file=sys.stderr):
         files = families[int(rng.integers(len(families)))]
         if files.family.id not in index:
             continue
@@ -56,27 +71,66 @@ def line_sums(ident, families, n_lines: int, seed: int) -> tuple[np.ndarray, np.
         if not seg.glyphs:
             continue
         chars = [g.char for g in seg.glyphs]
-        lp, _ = ident.glyph_log_probs(np.stack([g.image for g in seg.glyphs]), chars)
+        lp, sc = ident.glyph_log_probs(np.stack([g.image for g in seg.glyphs]), chars)
         w = glyph_weights(chars, [g.ocr_confidence for g in seg.glyphs], ident.calibration)
-        sums.append(summed_scores(lp, w))
-        truth.append(index[files.family.id])
-    return np.array(sums), np.array(truth)
+        sums = summed_scores(lp, w)
+        ver = None
+        if draw:
+            ww = w / w.sum()
+            cand = np.argsort(-sums, kind="stable")[: ident.verify_config.top_k]
+            ver = verify(ident.model, sc.embedding, chars, [g.word_index for g in seg.glyphs], cand, w,
+                         ident.fonts, float(ww @ sc.weight), bool(float(ww @ sc.italic_prob) > 0.5),
+                         ident.verify_config.styles_per_font)
+        out.append(LineRecord(sums, index[files.family.id], ver.candidates if ver else None,
+                              ver.similarity if ver else None, w))
+    return out
+
+
+ALPHAS = (3.0, 10.0, 30.0, 60.0, 100.0, 200.0, 400.0, 1000.0)
+
+
+def _ece_top1(scores: np.ndarray, truth: np.ndarray, t: float) -> tuple[float, float]:
+    probs = np.array([to_probabilities(s, t) for s in scores])
+    correct = probs.argmax(1) == truth
+    return expected_calibration_error(probs.max(1), correct), float(correct.mean())
+
+
+def _nll(scores: np.ndarray, truth: np.ndarray, t: float) -> float:
+    z = scores / t
+    z = z - z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -float(logp[np.arange(len(truth)), truth].mean())
+
+
+def fit_verification(recs: list[LineRecord], fit: np.ndarray) -> dict:
+    """alpha (and its temperature) minimising the true font's NLL on the ``fit`` lines;
+    top-1 and ECE on the others."""
+    truth = np.array([r.truth for r in recs])
+    best: dict = {}
+    for alpha in ALPHAS:
+        scores = np.array([verified_scores(r.sums, r.candidates, r.similarity, r.weights, alpha) for r in recs])
+        t = fit_temperature(scores[fit], truth[fit])
+        nll = _nll(scores[fit], truth[fit], t)
+        if not best or nll < best["nll"]:
+            ece, top1 = _ece_top1(scores[~fit], truth[~fit], t)
+            best = {"alpha": alpha, "t": t, "nll": nll, "ece": ece, "top1": top1}
+    return best
 
 
 def refit_on_lines(ident, families, n_lines: int, seed: int) -> tuple[Calibration, dict]:
-    """Calibration with the line-level temperature; report ECE before/after on held-out lines."""
-    sums, truth = line_sums(ident, families, n_lines, seed)
-    rng = np.random.default_rng(seed + 1)
-    fit = rng.random(len(truth)) < 0.5
-
-    def ece(t: float) -> tuple[float, float]:
-        probs = np.array([to_probabilities(s, t) for s in sums[~fit]])
-        correct = probs.argmax(1) == truth[~fit]
-        return expected_calibration_error(probs.max(1), correct), float(correct.mean())
-
+    """Calibration with the line-level temperature (and render-and-compare alpha when the
+    font files are present); report ECE and top-1 before/after on held-out lines."""
+    recs = line_records(ident, families, n_lines, seed)
+    sums, truth = np.array([r.sums for r in recs]), np.array([r.truth for r in recs])
+    fit = np.random.default_rng(seed + 1).random(len(truth)) < 0.5
     t_line = fit_temperature(sums[fit], truth[fit])
-    before, top1 = ece(ident.calibration.temperature)
-    after, _ = ece(t_line)
+    before, top1 = _ece_top1(sums[~fit], truth[~fit], ident.calibration.temperature)
+    after, _ = _ece_top1(sums[~fit], truth[~fit], t_line)
     report = {"lines": int(len(truth)), "top1": top1, "t_glyph_groups": ident.calibration.temperature,
               "t_lines": t_line, "ece_before": before, "ece_after": after}
-    return replace(ident.calibration, temperature=t_line, ece=round(after, 4)), report
+    cal = replace(ident.calibration, temperature=t_line, ece=round(after, 4))
+    if recs and recs[0].candidates is not None:
+        v = fit_verification(recs, fit)
+        report["verify"] = v
+        cal = replace(cal, verify_alpha=v["alpha"], verify_temperature=v["t"], verify_ece=round(v["ece"], 4))
+    return cal, report

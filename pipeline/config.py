@@ -6,6 +6,18 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class VerifyConfig:
+    """Render-and-compare (pipeline.verify) settings."""
+
+    enabled: bool = True  # used when the model is calibrated for it and font files are on disk
+    top_k: int = 30  # classifier candidates drawn and compared
+    styles_per_font: int = 2  # catalog weights tried per candidate (nearest the estimate)
+    catalog: str = "default"
+    cache: str | None = None  # font cache (None: glyphs.catalog.default_cache_dir())
+    fonts_dir: str | None = None  # extra folder of font files
+
+
+@dataclass(frozen=True)
 class IdentifyConfig:
     images: tuple[str, ...] = ()
     top: int = 5
@@ -13,6 +25,8 @@ class IdentifyConfig:
     model: str | None = None  # None -> models/default in the repository
     explain: str | None = None  # OUT.png (several images: OUT-1.png, OUT-2.png, ...)
     backend: str = "easyocr"  # easyocr | tesseract
+    verify: bool = True  # re-rank by drawing the read words in the candidate fonts (needs fonts fetch)
+    fonts_dir: str | None = None  # font cache holding the catalog's files (None: the fetch cache)
 
 
 @dataclass(frozen=True)

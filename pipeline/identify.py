@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.config import IdentifyConfig
+from pipeline.config import IdentifyConfig, VerifyConfig
 from pipeline.output import error_dict, format_table, ranking_to_dict, write_explanation
 from pipeline.rank import DEFAULT_MODEL, Identifier
 
@@ -19,10 +19,14 @@ def identify(cfg: IdentifyConfig) -> int:
 
     try:
         ident = Identifier(cfg.model or DEFAULT_MODEL,
-                           segment_config=replace(SegmentConfig(), backend=cfg.backend))
+                           segment_config=replace(SegmentConfig(), backend=cfg.backend),
+                           verify=VerifyConfig(enabled=cfg.verify, cache=cfg.fonts_dir))
     except (ModelError, OSError) as e:
         print(f"error: cannot load the model: {e}", file=sys.stderr)
         return 1
+    if cfg.verify and ident.fonts is not None and len(ident.fonts) == 0:
+        print("note: no catalog font files found, so fonts are ranked by the glyph model alone; "
+              "`python cli.py fonts fetch` enables render-and-compare (more accurate)", file=sys.stderr)
     status = 0
     for n, path in enumerate(cfg.images, 1):
         try:

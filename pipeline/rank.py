@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.config import VerifyConfig
 from pipeline.scoring import (
     CASE_AMBIGUOUS,
     Calibration,
@@ -21,8 +22,10 @@ from pipeline.scoring import (
     merge_case_variants,
     summed_scores,
     to_probabilities,
+    verified_scores,
 )
 from pipeline.types import FontScore, GlyphEvidence, Ranking, Region
+from pipeline.verify import FontSource, Verification, verify
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
 CALIBRATION_FILE = "calibration.json"
@@ -34,10 +37,16 @@ def load_calibration(model_dir: Path) -> Calibration:
 
 
 class Identifier:
-    """A loaded model + segmentation settings; ``rank`` is stateless between calls."""
+    """A loaded model + segmentation settings; ``rank`` is stateless between calls.
+
+    With ``verify`` on, a calibration that has ``verify_alpha`` and the catalog's font
+    files on disk, the classifier's top candidates are re-scored by render-and-compare
+    (pipeline.verify); otherwise the ranking is the classifier's summed log-scores.
+    """
 
     def __init__(self, model_dir: str | Path = DEFAULT_MODEL, segment_config: Any = None,
-                 calibration: Calibration | None = None) -> None:
+                 calibration: Calibration | None = None, verify: VerifyConfig | None = None,
+                 fonts: FontSource | None = None) -> None:
         from classifier import load_model
         from segmentation import SegmentConfig
 
@@ -45,6 +54,17 @@ class Identifier:
         self.model = load_model(self.model_dir)
         self.calibration = calibration or load_calibration(self.model_dir)
         self.segment_config = segment_config or SegmentConfig()
+        self.verify_config = verify or VerifyConfig()
+        if fonts is None and self.verify_config.enabled:
+            v = self.verify_config
+            fonts = FontSource.from_catalog(v.catalog, v.cache, v.fonts_dir)
+        self.fonts = fonts
+
+    @property
+    def verifies(self) -> bool:
+        """Whether rankings use render-and-compare (enabled, calibrated, fonts present)."""
+        return bool(self.verify_config.enabled and self.calibration.verify_alpha > 0
+                    and self.fonts is not None and len(self.fonts) > 0)
 
     def rank(self, image: Any, top: int = 5) -> Ranking:
         """Ranking of catalog fonts for ``image`` (path, bytes, PIL image or array)."""
@@ -66,7 +86,7 @@ class Identifier:
 
     def rank_glyphs(self, glyphs: Any, text: str, top: int = 5) -> Ranking:
         """Rank from segmented glyphs (segmentation.Glyph-like: char, box, ocr_confidence,
-        line_index, image)."""
+        word_index, line_index, image)."""
         if not glyphs:
             return Ranking(fonts=[], glyphs=[], text=text, regions=[])
         chars = [g.char for g in glyphs]
@@ -76,22 +96,43 @@ class Identifier:
         fam = self.model.labels.fonts
         evidence = [GlyphEvidence(g.char, tuple(int(v) for v in g.box), float(g.ocr_confidence),
                                   fam[int(np.argmax(lp[i]))].family) for i, g in enumerate(glyphs)]
+        words = [getattr(g, "word_index", g.line_index) for g in glyphs]
         groups = _line_groups(lp, w, [g.line_index for g in glyphs])
-        regions = [self._region(ix, lp, w, scores, evidence, top) for ix in groups]
+        regions = [self._region(ix, lp, w, scores, evidence, words, top) for ix in groups]
         largest = max(regions, key=lambda r: len(r.glyphs))
         return Ranking(fonts=largest.fonts, glyphs=evidence, text=text, regions=regions)
 
+    def region_scores(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
+                      chars: list[str], words: list[int]) -> tuple[np.ndarray, float, Verification | None]:
+        """(F,) scores of one region's glyphs, the temperature for them, and the verification."""
+        sums = summed_scores(lp[ix], w[ix])
+        if not self.verifies:
+            return sums, self.calibration.temperature, None
+        ww = w[ix] / w[ix].sum()
+        cand = np.argsort(-sums, kind="stable")[: self.verify_config.top_k]
+        ver = verify(self.model, scores.embedding[ix], [chars[i] for i in ix], [words[i] for i in ix],
+                     cand, w[ix], self.fonts, float(ww @ scores.weight[ix]),
+                     bool(float(ww @ scores.italic_prob[ix]) > 0.5), self.verify_config.styles_per_font)
+        out = verified_scores(sums, ver.candidates, ver.similarity, w[ix], self.calibration.verify_alpha)
+        return out, self.calibration.verify_temperature, ver
+
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
-                evidence: list[GlyphEvidence], top: int) -> Region:
-        probs = to_probabilities(summed_scores(lp[ix], w[ix]), self.calibration.temperature)
+                evidence: list[GlyphEvidence], words: list[int], top: int) -> Region:
+        chars = [e.char for e in evidence]
+        sums, temperature, ver = self.region_scores(ix, lp, w, scores, chars, words)
+        probs = to_probabilities(sums, temperature)
         ww = w[ix] / w[ix].sum()
         weight = int(np.clip(round(float(ww @ scores.weight[ix]) / 100) * 100, 100, 900))
         width = int(round(float(ww @ scores.width[ix]) / 5) * 5)
         italic = bool(float(ww @ scores.italic_prob[ix]) > 0.5)
+        matched = {int(c): s for c, s in zip(ver.candidates, ver.styles, strict=True) if s} if ver else {}
         order = np.argsort(-probs, kind="stable")[:top]
         fam = self.model.labels.fonts
-        fonts = [FontScore(fam[k].family, fam[k].name, round(float(probs[k]), 4), weight, width, italic)
-                 for k in order]
+        fonts = []
+        for k in order:
+            s = matched.get(int(k))
+            fonts.append(FontScore(fam[k].family, fam[k].name, round(float(probs[k]), 4),
+                                   s.weight if s else weight, width, s.italic if s else italic))
         boxes = np.array([evidence[i].box for i in ix])
         box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max()))
         return Region(box=box, fonts=fonts, glyphs=list(ix))

@@ -23,15 +23,23 @@ class Calibration:
     weighting: str = "plain"  # plain | weighted
     char_info: dict[str, float] = field(default_factory=dict)  # letter -> informativeness (mean 1)
     ece: float | None = None  # expected calibration error measured when fitted
+    # Render-and-compare (pipeline.verify): 0 = off; else sums + alpha * weighted similarity,
+    # turned into probabilities at verify_temperature.
+    verify_alpha: float = 0.0
+    verify_temperature: float = 1.0
+    verify_ece: float | None = None
 
     def to_dict(self) -> dict:
         return {"temperature": self.temperature, "weighting": self.weighting,
-                "char_info": self.char_info, "ece": self.ece}
+                "char_info": self.char_info, "ece": self.ece, "verify_alpha": self.verify_alpha,
+                "verify_temperature": self.verify_temperature, "verify_ece": self.verify_ece}
 
     @classmethod
     def from_dict(cls, d: dict) -> Calibration:
         return cls(float(d.get("temperature", 1.0)), str(d.get("weighting", "plain")),
-                   {str(k): float(v) for k, v in d.get("char_info", {}).items()}, d.get("ece"))
+                   {str(k): float(v) for k, v in d.get("char_info", {}).items()}, d.get("ece"),
+                   float(d.get("verify_alpha", 0.0)), float(d.get("verify_temperature", 1.0)),
+                   d.get("verify_ece"))
 
 
 def glyph_weights(chars: Sequence[str], confidences: Sequence[float], cal: Calibration) -> np.ndarray:
@@ -46,6 +54,19 @@ def glyph_weights(chars: Sequence[str], confidences: Sequence[float], cal: Calib
 def summed_scores(log_probs: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """(N, F) log-probabilities, (N,) weights -> (F,) weighted sum."""
     return (weights[:, None] * log_probs).sum(axis=0)
+
+
+def verified_scores(sums: np.ndarray, candidates: np.ndarray, similarity: np.ndarray,
+                    weights: np.ndarray, alpha: float) -> np.ndarray:
+    """(F,) sums, (K,) candidate indices, (K, N) glyph similarities, (N,) weights -> (F,).
+
+    Candidates gain alpha * their weighted similarity; every other font gains the
+    smallest candidate bonus, so it can never overtake a candidate it trailed.
+    """
+    bonus = alpha * (similarity * weights[None, :]).sum(axis=1)  # (K,)
+    out = sums + (bonus.min() if len(bonus) else 0.0)
+    out[candidates] = sums[candidates] + bonus
+    return out
 
 
 def to_probabilities(sums: np.ndarray, temperature: float) -> np.ndarray:

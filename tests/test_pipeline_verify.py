@@ -1,0 +1,98 @@
+"""Render-and-compare: drawing the read words in candidate fonts re-ranks the classifier's
+candidates (real fixture fonts, the shipped model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from glyphs.catalog import catalog_families
+from glyphs.normalize import estimate_line_metrics, normalize_glyph
+from glyphs.render import FontStyle, render_sample
+from pipeline import DEFAULT_MODEL, Identifier
+from pipeline.config import VerifyConfig
+from pipeline.scoring import Calibration, verified_scores
+from pipeline.verify import FontSource, candidate_styles, verify, word_templates
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+CANDIDATES = ["roboto", "libre-baskerville", "dancing-script", "lobster", "roboto-flex"]
+
+
+@pytest.fixture(scope="module")
+def source() -> FontSource:
+    return FontSource(catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts"))
+
+
+@pytest.fixture(scope="module")
+def ident(source) -> Identifier:
+    return Identifier(DEFAULT_MODEL, fonts=source)
+
+
+def _glyphs_of(family: str, text: str, style: FontStyle, source: FontSource, norm) -> np.ndarray:
+    """A blurred rendering of ``text`` cut into normalised glyphs (true boxes): (N, S, S) uint8."""
+    r, _ = render_sample(source.files(family), style, 48, text)
+    gray = np.asarray(Image.fromarray(255 - r.mask).filter(ImageFilter.GaussianBlur(0.8)))
+    line = estimate_line_metrics(r.boxes, r.chars)
+    return np.stack([normalize_glyph(gray, b, line, norm) for b in r.boxes])
+
+
+@pytest.mark.parametrize("family", ["roboto", "libre-baskerville", "lobster"])
+def test_the_true_font_matches_its_own_drawing_best(ident, source, family):
+    text = "Harbour Lights"
+    images = _glyphs_of(family, text, FontStyle(700 if family != "lobster" else 400), source, ident.model.labels.norm)
+    chars = list(text.replace(" ", ""))
+    words = [0] * 7 + [1] * 6
+    emb = ident.model.score(images, chars).embedding
+    cand = np.array([ident.model.labels.font_index(f) for f in CANDIDATES])
+    ver = verify(ident.model, emb, chars, words, cand, np.ones(len(chars)), source, 650.0, False)
+    totals = ver.similarity.sum(axis=1)  # (K,)
+    assert CANDIDATES[int(np.argmax(totals))] == family, dict(zip(CANDIDATES, totals.round(2), strict=True))
+    assert ver.similarity.shape == (len(CANDIDATES), len(chars))
+    if family != "lobster":  # the bold drawing matched better than the nearest other weight
+        assert ver.styles[CANDIDATES.index(family)].weight == 700
+
+
+def test_word_templates_line_up_with_the_text(source):
+    from glyphs.labels import NormSettings
+
+    out = word_templates(source.files("roboto"), FontStyle(400), ["Quiz", "42"], NormSettings())
+    assert [t.shape for t in out] == [(4, 40, 40), (2, 40, 40)]
+    assert all(int(g.max()) == 255 for t in out for g in t)  # every glyph has ink
+
+
+def test_candidate_styles_are_the_nearest_catalog_weights(source):
+    flex = source.files("roboto-flex")
+    assert [s.weight for s in candidate_styles(flex, 640, False, 2)] == [600, 700]
+    baskerville = source.files("libre-baskerville")
+    assert [s.weight for s in candidate_styles(baskerville, 100, True, 3)] == [400, 700]
+    assert not candidate_styles(baskerville, 400, True, 1)[0].italic  # no italic files
+
+
+def test_non_candidates_never_overtake_and_alpha_zero_changes_nothing():
+    rng = np.random.default_rng(0)
+    sums = rng.normal(size=50)
+    cand = np.argsort(-sums)[:5]
+    sim = rng.uniform(-1, 1, size=(5, 7))
+    w = rng.uniform(0.2, 1.0, size=7)
+    out = verified_scores(sums, cand, sim, w, 30.0)
+    others = np.setdiff1d(np.arange(50), cand)
+    assert out[others].max() <= out[cand].max()
+    bonus = 30.0 * (sim * w).sum(axis=1)
+    assert np.argmax(out) == cand[int(np.argmax(sums[cand] + bonus))]
+    assert np.array_equal(np.argsort(-verified_scores(sums, cand, sim, w, 0.0)), np.argsort(-sums))
+
+
+def test_calibration_round_trip_keeps_verification_settings():
+    cal = Calibration(8.0, "weighted", {"a": 1.2}, 0.1, verify_alpha=100.0, verify_temperature=12.5, verify_ece=0.05)
+    assert Calibration.from_dict(cal.to_dict()) == cal
+    assert Calibration.from_dict({"temperature": 3.0}).verify_alpha == 0.0  # old files: off
+
+
+def test_without_font_files_the_ranking_is_the_classifier_s(ident):
+    bare = Identifier(DEFAULT_MODEL, fonts=FontSource([]))
+    off = Identifier(DEFAULT_MODEL, verify=VerifyConfig(enabled=False))
+    assert not bare.verifies and not off.verifies and off.fonts is None
+    assert ident.verifies == (ident.calibration.verify_alpha > 0)
