@@ -22,7 +22,12 @@ class SegmentConfig:
     low_text: float = 0.4  # CRAFT region threshold
     link_threshold: float = 0.4  # CRAFT affinity threshold
     min_box_px: int = 10  # detection boxes smaller than this (detection pixels) are dropped
-    recog_height: int = 64  # recogniser input height (english_g2 is trained at 64)
+    # Recogniser input heights: each text crop is read at every height and the most confident
+    # reading kept (english_g2 is trained at 64; joined script reads better larger).
+    recog_heights: tuple[int, ...] = (96,)
+    # Unknown words become the likeliest English word among the recogniser's alternatives
+    # when at most this many nats less likely (segmentation.lexicon); 0 = off.
+    lexicon_margin: float = 3.0
     crop_margin: float = 0.12  # margin around a detected box, fraction of its height
     min_confidence: float = 0.01  # text crops read with less confidence (EasyOCR's score) are dropped
     num_threads: int = 1  # torch threads during OCR (restored after); 0 = torch's default

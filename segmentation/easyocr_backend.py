@@ -14,7 +14,7 @@ import hashlib
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,15 +161,23 @@ def torch_threads(n: int) -> Iterator[None]:
             torch.set_num_threads(prev)
 
 
-def recognize(reader: Any, crop: np.ndarray, height: int = 64) -> Reading:
-    """Read one dark-on-light gray crop ((h, w) uint8) and keep each character's columns."""
+def recognize(reader: Any, crop: np.ndarray, heights: Sequence[int] = (64,),
+              lexicon_margin: float = 0.0) -> Reading:
+    """Read one dark-on-light gray crop ((h, w) uint8) and keep each character's columns;
+    read at each of ``heights``, the most confident reading wins. With ``lexicon_margin``
+    > 0, unknown words may become known ones (segmentation.lexicon)."""
+    readings = [_read_at(reader, crop, h, lexicon_margin) for h in heights]
+    return max(readings, key=lambda r: r.confidence)
+
+
+def _read_at(reader: Any, crop: np.ndarray, height: int, lexicon_margin: float) -> Reading:
     from easyocr.recognition import adjust_contrast_grey
 
     probs, ratio = _column_probs(reader, crop, height)
-    reading = _decode(reader, probs, ratio)
+    reading = _decode(reader, probs, ratio, lexicon_margin)
     if reading.confidence < 0.1:  # EasyOCR's second pass on low contrast
         probs2, ratio2 = _column_probs(reader, adjust_contrast_grey(crop, target=0.5), height)
-        second = _decode(reader, probs2, ratio2)
+        second = _decode(reader, probs2, ratio2, lexicon_margin)
         if second.confidence > reading.confidence:
             return second
     return reading
@@ -205,7 +213,7 @@ def _ignored_classes(reader: Any) -> list[int]:
     return list(_ignored_cache(reader.character, "".join(sorted(reader.lang_char))))
 
 
-def _decode(reader: Any, probs: np.ndarray, ratio: float) -> Reading:
+def _decode(reader: Any, probs: np.ndarray, ratio: float, lexicon_margin: float = 0.0) -> Reading:
     """Greedy CTC decoding that remembers each character's first and last column."""
     idx = probs.argmax(axis=1)  # (T,)
     best = probs.max(axis=1)  # (T,)
@@ -219,6 +227,10 @@ def _decode(reader: Any, probs: np.ndarray, ratio: float) -> Reading:
         prev = k
     classes = reader.converter.character  # index 0 = blank
     _letters_for_stray_digits(runs, probs, classes)
+    if lexicon_margin > 0:
+        from segmentation.lexicon import correct_words
+
+        correct_words(runs, probs, classes, lexicon_margin)
     text = "".join(classes[k] for k, _, _ in runs)
     conf = tuple(float(probs[j0:j1 + 1, k].max()) for k, j0, j1 in runs)
     nonblank = best[idx != 0]
