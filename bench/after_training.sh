@@ -12,4 +12,4 @@ $PY cli.py evaluate --model models/default --data data/glyphs-300-heldout --name
 $PY bench/bench_classifier.py || true
 $PY bench/bench_pipeline.py --families 100
 [ -f bench/testsets/clean/manifest.json ] || $PY cli.py benchmark --make-testsets
-$PY cli.py benchmark --limit "$LIMIT" --model models/default --baseline runs/deepfont
+$PY cli.py benchmark --limit "$LIMIT" --model models/default --baseline bench/baselines/deepfont-model

@@ -3,7 +3,7 @@
 One glyph rarely tells near-twin families apart, and the classifier's head has
 to separate 300 families from a 40 px crop. But the catalog's font files are at
 hand: for each of the top-K candidate families we draw *the words the OCR read*
-in that family (at the one or two catalog weights nearest the model's weight
+in that family (at the few catalog weights nearest the model's weight
 estimate), cut them with the same normalisation as the photo's glyphs, and
 measure how alike each crop and its drawing are in the classifier's embedding
 space (cosine, conditioned on the letter). Weighted like the log-scores and
@@ -100,7 +100,7 @@ def _unit_rows(e: np.ndarray) -> np.ndarray:
 
 def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence[int],
            candidates: np.ndarray, weights: np.ndarray, source: FontSource, weight: float,
-           italic: bool, styles_per_font: int = 2) -> Verification:
+           italic: bool, styles_per_font: int = 3) -> Verification:
     """Similarity of every glyph to its drawing in each candidate family.
 
     embedding (N, D): the classifier's embeddings of the N glyphs; chars/word_of (N,):

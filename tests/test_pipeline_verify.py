@@ -96,3 +96,14 @@ def test_without_font_files_the_ranking_is_the_classifier_s(ident):
     off = Identifier(DEFAULT_MODEL, verify=VerifyConfig(enabled=False))
     assert not bare.verifies and not off.verifies and off.fonts is None
     assert ident.verifies == (ident.calibration.verify_alpha > 0)
+
+
+def test_identify_says_how_to_enable_render_and_compare_and_uses_fixture_fonts(tmp_path, cli_run):
+    import json
+
+    sample = FIX.parents[1] / "examples" / "sample.png"
+    bare = cli_run("identify", sample, "--json", "--fonts-dir", tmp_path)
+    assert bare.returncode == 0 and "fonts fetch" in bare.stderr
+    assert json.loads(bare.stdout)["fonts"]  # still a ranking: the classifier's
+    fixed = cli_run("identify", sample, "--json", "--fonts-dir", FIX / "fonts")
+    assert fixed.returncode == 0 and "fonts fetch" not in fixed.stderr
