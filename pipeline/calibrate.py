@@ -136,11 +136,12 @@ def _report(cfg: CalibrateConfig, results: dict, best: str, lines: dict | None) 
                  f"through OCR + segmentation; T fitted on half, ECE on the other half.\n\n"
                  f"| temperature | ECE of the top score | line top-1 |\n|---|---|---|\n"
                  f"| {lines['t_glyph_groups']:.2f} (glyph groups) | {lines['ece_before']:.3f} | {lines['top1']:.3f} |\n"
-                 f"| {lines['t_lines']:.2f} (lines, kept) | {lines['ece_after']:.3f} | {lines['top1']:.3f} |\n")
+                 f"| {lines['t_lines']:.2f} × (n/10)^{lines['power']:g} (lines, kept) | {lines['ece_after']:.3f} | {lines['top1']:.3f} |\n")
         v = lines.get("verify")
         if v:
             text += (f"\nRender-and-compare (pipeline.verify) on the same lines: alpha {v['alpha']:g} "
-                     f"(NLL-best of {', '.join(f'{a:g}' for a in ALPHAS)}), temperature {v['t']:.2f}.\n\n"
+                     f"(NLL-best of {', '.join(f'{a:g}' for a in ALPHAS)}), temperature {v['t']:.2f} "
+                     f"× (n/10)^{v['power']:g} for a region of n glyphs.\n\n"
                      f"| scoring | ECE of the top score | line top-1 (held-out half) |\n|---|---|---|\n"
                      f"| classifier sums | {lines['ece_after']:.3f} | {lines['top1']:.3f} |\n"
                      f"| + render-and-compare | {v['ece']:.3f} | {v['top1']:.3f} |\n")

@@ -42,7 +42,7 @@ def identify(cfg: IdentifyConfig) -> int:
         _emit(cfg, ranking_to_dict(path, ranking), format_table(path, ranking))
         if cfg.explain:
             out = _explain_path(cfg.explain, n, len(cfg.images))
-            write_explanation(rgb, ranking, out, _font_file(ranking))
+            write_explanation(rgb, ranking, out, _specimen_fonts(ranking, cfg.fonts_dir))
             print(f"explanation written to {out}", file=sys.stderr)
     return status
 
@@ -56,16 +56,19 @@ def _explain_path(base: str, n: int, total: int) -> Path:
     return p if total == 1 else p.with_name(f"{p.stem}-{n}{p.suffix or '.png'}")
 
 
-def _font_file(ranking) -> Path | None:
-    """A file of the winning family (font cache), to write its name in its own face."""
-    if not ranking.fonts:
-        return None
+def _specimen_fonts(ranking, cache: str | None, size: int = 40) -> list:
+    """A PIL font per ranked font, at its estimated weight and italic (None where its
+    files are not in the font cache)."""
     from glyphs.catalog import Family, default_cache_dir, family_files
-    from glyphs.render import FontFileError, FontStyle, pick_file
+    from glyphs.render import FontFileError, FontStyle, open_font, pick_file
 
-    f = ranking.fonts[0]
-    files = family_files(Family(f.family, f.name, (f.weight,), f.italic), default_cache_dir())
-    try:
-        return pick_file(files, FontStyle(f.weight, 100, f.italic)).path
-    except FontFileError:
-        return None
+    out = []
+    for f in ranking.fonts:
+        files = family_files(Family(f.family, f.name, (f.weight,), f.italic),
+                             Path(cache) if cache else default_cache_dir())
+        style = FontStyle(f.weight, 100, f.italic)
+        try:
+            out.append(open_font(pick_file(files, style), style, size)[0])
+        except (FontFileError, OSError):
+            out.append(None)
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -48,25 +49,31 @@ def format_table(image: str, ranking: Ranking) -> str:
     return "\n".join(lines)
 
 
-def write_explanation(rgb: np.ndarray, ranking: Ranking, out: Path, font_path: Path | None) -> Path:
-    """Boxes green where a glyph's own best font is the winner, red where not; winner's name
-    drawn in the winning font (when its file is at hand)."""
+def write_explanation(rgb: np.ndarray, ranking: Ranking, out: Path, fonts: list[Any] | None = None) -> Path:
+    """The image with glyph boxes (green where a glyph's own best font is the winner, red
+    where not), then one row per ranked font: its name and score, and the text that was
+    read drawn in that font (``fonts``: a PIL font per ranked font, None where its file is
+    not at hand), so a person can compare the shapes."""
     from PIL import Image, ImageDraw, ImageFont
 
     img = Image.fromarray(rgb).convert("RGB")
     draw = ImageDraw.Draw(img)
     winner = ranking.fonts[0].family if ranking.fonts else None
     for g in ranking.glyphs:
-        colour = (0, 170, 0) if g.best_family == winner else (220, 0, 0)
-        draw.rectangle(g.box, outline=colour, width=2)
-    banner_h = 64
-    canvas = Image.new("RGB", (img.width, img.height + banner_h), "white")
+        draw.rectangle(g.box, outline=(0, 170, 0) if g.best_family == winner else (220, 0, 0), width=2)
+    row_h = 72
+    rows = list(zip(ranking.fonts, fonts or [None] * len(ranking.fonts), strict=False)) or [(None, None)]
+    text = " ".join(ranking.text.split()) or "no text found"
+    canvas = Image.new("RGB", (max(img.width, 900), img.height + row_h * len(rows)), "white")
     canvas.paste(img, (0, 0))
-    label = ranking.fonts[0].name if ranking.fonts else "no text found"
-    try:
-        font = ImageFont.truetype(str(font_path), 40) if font_path else ImageFont.load_default()
-    except OSError:
-        font = ImageFont.load_default()
-    ImageDraw.Draw(canvas).text((8, img.height + 10), label, font=font, fill=(0, 0, 0))
+    pen = ImageDraw.Draw(canvas)
+    small = ImageFont.load_default(16)
+    for k, (score, font) in enumerate(rows):
+        y = img.height + k * row_h
+        pen.line([(0, y), (canvas.width, y)], fill=(210, 210, 210))
+        label = f"{k + 1}. {score.name}  {score.score:.2f}  ({score.weight})" if score else "no text found"
+        pen.text((8, y + 4), label, font=small, fill=(90, 90, 90))
+        if font is not None:
+            pen.text((8, y + row_h - 12), text, font=font, fill=(0, 0, 0), anchor="ls")
     canvas.save(out)
     return out

@@ -107,14 +107,14 @@ class Identifier:
         """(F,) scores of one region's glyphs, the temperature for them, and the verification."""
         sums = summed_scores(lp[ix], w[ix])
         if not self.verifies:
-            return sums, self.calibration.temperature, None
+            return sums, self.calibration.line_temperature(len(ix), verified=False), None
         ww = w[ix] / w[ix].sum()
         cand = np.argsort(-sums, kind="stable")[: self.verify_config.top_k]
         ver = verify(self.model, scores.embedding[ix], [chars[i] for i in ix], [words[i] for i in ix],
                      cand, w[ix], self.fonts, float(ww @ scores.weight[ix]),
                      bool(float(ww @ scores.italic_prob[ix]) > 0.5), self.verify_config.styles_per_font)
         out = verified_scores(sums, ver.candidates, ver.similarity, w[ix], self.calibration.verify_alpha)
-        return out, self.calibration.verify_temperature, ver
+        return out, self.calibration.line_temperature(len(ix), verified=True), ver
 
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
                 evidence: list[GlyphEvidence], words: list[int], top: int) -> Region:

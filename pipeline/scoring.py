@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+REFERENCE_GLYPHS = 10.0  # region size at which a calibrated temperature applies as fitted
+LENGTH_POWERS = (0.0, 0.25, 0.5, 0.75, 1.0)  # exponents tried by fit_length_temperature
+
 # Letters whose capital and small forms share a shape: the OCR's case is a guess.
 CASE_AMBIGUOUS = set("cosuvwxzCOSUVWXZ")
 
@@ -28,18 +31,29 @@ class Calibration:
     verify_alpha: float = 0.0
     verify_temperature: float = 1.0
     verify_ece: float | None = None
+    # Temperatures grow with the region's glyph count n: T * (n / REFERENCE_GLYPHS) ** power
+    # (a line's glyph errors agree with each other, so evidence grows slower than n).
+    length_power: float = 0.0
+    verify_length_power: float = 0.0
+
+    def line_temperature(self, n_glyphs: int, verified: bool) -> float:
+        t, power = ((self.verify_temperature, self.verify_length_power) if verified
+                    else (self.temperature, self.length_power))
+        return t * (max(n_glyphs, 1) / REFERENCE_GLYPHS) ** power
 
     def to_dict(self) -> dict:
         return {"temperature": self.temperature, "weighting": self.weighting,
                 "char_info": self.char_info, "ece": self.ece, "verify_alpha": self.verify_alpha,
-                "verify_temperature": self.verify_temperature, "verify_ece": self.verify_ece}
+                "verify_temperature": self.verify_temperature, "verify_ece": self.verify_ece,
+                "length_power": self.length_power, "verify_length_power": self.verify_length_power}
 
     @classmethod
     def from_dict(cls, d: dict) -> Calibration:
         return cls(float(d.get("temperature", 1.0)), str(d.get("weighting", "plain")),
                    {str(k): float(v) for k, v in d.get("char_info", {}).items()}, d.get("ece"),
                    float(d.get("verify_alpha", 0.0)), float(d.get("verify_temperature", 1.0)),
-                   d.get("verify_ece"))
+                   d.get("verify_ece"), float(d.get("length_power", 0.0)),
+                   float(d.get("verify_length_power", 0.0)))
 
 
 def glyph_weights(chars: Sequence[str], confidences: Sequence[float], cal: Calibration) -> np.ndarray:
@@ -105,3 +119,23 @@ def fit_temperature(sums: np.ndarray, truth: np.ndarray) -> float:
         if nll < best_nll:
             best, best_nll = float(t), nll
     return best
+
+
+def nll(sums: np.ndarray, truth: np.ndarray, temps: np.ndarray) -> float:
+    """Mean negative log-probability of the true font; sums (M, F), truth (M,), temps (M,)."""
+    z = sums / temps[:, None]
+    z = z - z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -float(logp[np.arange(len(truth)), truth].mean())
+
+
+def fit_length_temperature(sums: np.ndarray, truth: np.ndarray, n_glyphs: np.ndarray) -> tuple[float, float]:
+    """(T, power) minimising NLL when line m uses T * (n_m / REFERENCE_GLYPHS) ** power."""
+    best = (1.0, 0.0, np.inf)
+    for power in LENGTH_POWERS:
+        scale = (np.maximum(n_glyphs, 1) / REFERENCE_GLYPHS) ** power  # (M,)
+        t = fit_temperature(sums / scale[:, None], truth)
+        loss = nll(sums, truth, t * scale)
+        if loss < best[2]:
+            best = (t, power, loss)
+    return best[0], best[1]

@@ -56,3 +56,24 @@ def test_temperature_fit_and_ece():
     raw = np.array([to_probabilities(s, 1.0) for s in logits * 5.0])
     ece_raw = expected_calibration_error(raw.max(1), raw.argmax(1) == truth)
     assert ece_fit < 0.05 < ece_raw
+
+
+def test_length_aware_temperature_follows_how_evidence_grows():
+    from pipeline.scoring import REFERENCE_GLYPHS, fit_length_temperature
+
+    rng = np.random.default_rng(1)
+    m, f = 3000, 6
+    truth = rng.integers(0, f, m)
+    n = rng.integers(1, 40, m)
+    line = rng.normal(0, 1, (m, f))
+    line[np.arange(m), truth] += 1.0
+    # Glyphs of a line all make the same error: summing n of them adds no information.
+    t, power = fit_length_temperature(line * n[:, None], truth, n)
+    assert power == 1.0 and 0.5 * REFERENCE_GLYPHS < t < 2.0 * REFERENCE_GLYPHS
+    # Independent glyph errors: evidence grows with n, one temperature fits all lengths.
+    glyphs = [rng.normal(0, 1, (k, f)) + np.eye(f)[truth[i]] for i, k in enumerate(n)]
+    t, power = fit_length_temperature(np.array([g.sum(axis=0) for g in glyphs]), truth, n)
+    assert power == 0.0
+    cal = Calibration(temperature=2.0, length_power=0.5, verify_temperature=3.0, verify_length_power=1.0)
+    assert cal.line_temperature(40, verified=False) == 4.0 and cal.line_temperature(5, verified=True) == 1.5
+    assert Calibration.from_dict(cal.to_dict()) == cal

@@ -105,5 +105,10 @@ def test_identify_says_how_to_enable_render_and_compare_and_uses_fixture_fonts(t
     bare = cli_run("identify", sample, "--json", "--fonts-dir", tmp_path)
     assert bare.returncode == 0 and "fonts fetch" in bare.stderr
     assert json.loads(bare.stdout)["fonts"]  # still a ranking: the classifier's
-    fixed = cli_run("identify", sample, "--json", "--fonts-dir", FIX / "fonts")
+    out = tmp_path / "explain.png"
+    fixed = cli_run("identify", sample, "--json", "--fonts-dir", FIX / "fonts", "--explain", out)
     assert fixed.returncode == 0 and "fonts fetch" not in fixed.stderr
+    from PIL import Image
+
+    with Image.open(sample) as src, Image.open(out) as pic:  # the image, then one row per font
+        assert pic.height >= src.height + 72 * len(json.loads(fixed.stdout)["fonts"])
