@@ -12,6 +12,7 @@ class VerifyConfig:
     enabled: bool = True  # used when the model is calibrated for it and font files are on disk
     top_k: int = 30  # classifier candidates drawn and compared
     styles_per_font: int = 3  # catalog weights tried per candidate (nearest the estimate)
+    max_glyphs: int = 60  # glyphs drawn per region: the first words up to this many (speed on long texts)
     catalog: str = "default"
     cache: str | None = None  # font cache (None: glyphs.catalog.default_cache_dir())
     fonts_dir: str | None = None  # extra folder of font files

@@ -110,10 +110,11 @@ class Identifier:
             return sums, self.calibration.line_temperature(len(ix), verified=False), None
         ww = w[ix] / w[ix].sum()
         cand = np.argsort(-sums, kind="stable")[: self.verify_config.top_k]
-        ver = verify(self.model, scores.embedding[ix], [chars[i] for i in ix], [words[i] for i in ix],
-                     cand, w[ix], self.fonts, float(ww @ scores.weight[ix]),
+        sub = first_words(ix, words, self.verify_config.max_glyphs)  # long texts: drawing cost capped
+        ver = verify(self.model, scores.embedding[sub], [chars[i] for i in sub], [words[i] for i in sub],
+                     cand, w[sub], self.fonts, float(ww @ scores.weight[ix]),
                      bool(float(ww @ scores.italic_prob[ix]) > 0.5), self.verify_config.styles_per_font)
-        out = verified_scores(sums, ver.candidates, ver.similarity, w[ix], self.calibration.verify_alpha)
+        out = verified_scores(sums, ver.candidates, ver.similarity, w[sub], self.calibration.verify_alpha)
         return out, self.calibration.line_temperature(len(ix), verified=True), ver
 
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
@@ -136,6 +137,18 @@ class Identifier:
         boxes = np.array([evidence[i].box for i in ix])
         box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max()))
         return Region(box=box, fonts=fonts, glyphs=list(ix))
+
+
+def first_words(ix: list[int], words: list[int], limit: int) -> list[int]:
+    """The glyphs of ``ix`` up to ``limit``, cut at a word boundary (at least one word)."""
+    if len(ix) <= limit:
+        return ix
+    out: list[int] = []
+    for k, i in enumerate(ix):
+        if len(out) >= limit and words[i] != words[ix[k - 1]]:
+            break
+        out.append(i)
+    return out
 
 
 def _line_groups(lp: np.ndarray, w: np.ndarray, line_index: list[int]) -> list[list[int]]:

@@ -112,3 +112,14 @@ def test_identify_says_how_to_enable_render_and_compare_and_uses_fixture_fonts(t
 
     with Image.open(sample) as src, Image.open(out) as pic:  # the image, then one row per font
         assert pic.height >= src.height + 72 * len(json.loads(fixed.stdout)["fonts"])
+
+
+def test_long_texts_draw_only_their_first_words():
+    from pipeline.rank import first_words
+
+    ix = list(range(10))
+    words = [0, 0, 0, 1, 1, 1, 1, 2, 2, 2]
+    assert first_words(ix, words, 20) == ix
+    assert first_words(ix, words, 4) == [0, 1, 2, 3, 4, 5, 6]  # the word in progress is finished
+    assert first_words(ix, words, 3) == [0, 1, 2]
+    assert first_words(ix, words, 1) == [0, 1, 2]  # at least one whole word
