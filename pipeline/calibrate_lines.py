@@ -53,14 +53,14 @@ class LineRecord:
     truth: int  # true font index
     candidates: np.ndarray | None  # (K,) verified candidates (None: no font files)
     similarity: np.ndarray | None  # (K, N) render-and-compare similarity
-    weights: np.ndarray  # (N,) glyph vote weights
+    weights: np.ndarray  # (N,) vote weights of the glyphs the similarity covers
+    n_glyphs: int  # glyphs in the line (sets the length-aware temperature)
 
 
 def line_records(ident, families, n_lines: int, seed: int) -> list[LineRecord]:
     """One record per rendered line in which text was found."""
     from tqdm import tqdm
 
-    from pipeline.verify import verify
     from segmentation import segment
 
     rng = np.random.default_rng(seed)
@@ -79,15 +79,11 @@ def line_records(ident, families, n_lines: int, seed: int) -> list[LineRecord]:
         lp, sc = ident.glyph_log_probs(np.stack([g.image for g in seg.glyphs]), chars)
         w = glyph_weights(chars, [g.ocr_confidence for g in seg.glyphs], ident.calibration)
         sums = summed_scores(lp, w)
-        ver = None
+        ver, sub = None, list(range(len(chars)))
         if draw:
-            ww = w / w.sum()
-            cand = np.argsort(-sums, kind="stable")[: ident.verify_config.top_k]
-            ver = verify(ident.model, sc.embedding, chars, [g.word_index for g in seg.glyphs], cand, w,
-                         ident.fonts, float(ww @ sc.weight), bool(float(ww @ sc.italic_prob) > 0.5),
-                         ident.verify_config.styles_per_font)
+            ver, sub = ident.verification(sub, sums, w, sc, chars, [g.word_index for g in seg.glyphs])
         out.append(LineRecord(sums, index[files.family.id], ver.candidates if ver else None,
-                              ver.similarity if ver else None, w))
+                              ver.similarity if ver else None, w[sub], len(chars)))
     return out
 
 
@@ -108,7 +104,7 @@ def fit_verification(recs: list[LineRecord], fit: np.ndarray) -> dict:
     """alpha (and its length-aware temperature) minimising the true font's NLL on the
     ``fit`` lines; top-1 and ECE on the others."""
     truth = np.array([r.truth for r in recs])
-    n = np.array([len(r.weights) for r in recs])
+    n = np.array([r.n_glyphs for r in recs])
     best: dict = {}
     for alpha in ALPHAS:
         scores = np.array([verified_scores(r.sums, r.candidates, r.similarity, r.weights, alpha) for r in recs])
@@ -125,7 +121,7 @@ def refit_on_lines(ident, families, n_lines: int, seed: int) -> tuple[Calibratio
     alpha when the font files are present); ECE and top-1 before/after on held-out lines."""
     recs = line_records(ident, families, n_lines, seed)
     sums, truth = np.array([r.sums for r in recs]), np.array([r.truth for r in recs])
-    n = np.array([len(r.weights) for r in recs])
+    n = np.array([r.n_glyphs for r in recs])
     fit = np.random.default_rng(seed + 1).random(len(truth)) < 0.5
     t_line, power = fit_length_temperature(sums[fit], truth[fit], n[fit])
     before, top1 = _ece_top1(sums[~fit], truth[~fit], np.full((~fit).sum(), ident.calibration.temperature))

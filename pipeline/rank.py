@@ -108,14 +108,21 @@ class Identifier:
         sums = summed_scores(lp[ix], w[ix])
         if not self.verifies:
             return sums, self.calibration.line_temperature(len(ix), verified=False), None
+        ver, sub = self.verification(ix, sums, w, scores, chars, words)
+        out = verified_scores(sums, ver.candidates, ver.similarity, w[sub], self.calibration.verify_alpha)
+        return out, self.calibration.line_temperature(len(ix), verified=True), ver
+
+    def verification(self, ix: list[int], sums: np.ndarray, w: np.ndarray, scores: Any, chars: list[str],
+                     words: list[int]) -> tuple[Verification, list[int]]:
+        """Render-and-compare of the region's top candidates (needs self.fonts), and the
+        glyph indices it used (the first words, up to max_glyphs)."""
         ww = w[ix] / w[ix].sum()
         cand = np.argsort(-sums, kind="stable")[: self.verify_config.top_k]
         sub = first_words(ix, words, self.verify_config.max_glyphs)  # long texts: drawing cost capped
         ver = verify(self.model, scores.embedding[sub], [chars[i] for i in sub], [words[i] for i in sub],
                      cand, w[sub], self.fonts, float(ww @ scores.weight[ix]),
                      bool(float(ww @ scores.italic_prob[ix]) > 0.5), self.verify_config.styles_per_font)
-        out = verified_scores(sums, ver.candidates, ver.similarity, w[sub], self.calibration.verify_alpha)
-        return out, self.calibration.line_temperature(len(ix), verified=True), ver
+        return ver, sub
 
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
                 evidence: list[GlyphEvidence], words: list[int], top: int) -> Region:

@@ -123,3 +123,15 @@ def test_long_texts_draw_only_their_first_words():
     assert first_words(ix, words, 4) == [0, 1, 2, 3, 4, 5, 6]  # the word in progress is finished
     assert first_words(ix, words, 3) == [0, 1, 2]
     assert first_words(ix, words, 1) == [0, 1, 2]  # at least one whole word
+
+
+def test_line_calibration_fits_alpha_and_length_aware_temperatures(ident, source):
+    from pipeline.calibrate_lines import ALPHAS, refit_on_lines
+    from pipeline.scoring import LENGTH_POWERS
+
+    families = [f for f in catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts") if f.present]
+    cal, report = refit_on_lines(ident, families, n_lines=10, seed=0)
+    assert report["lines"] >= 8  # rendered lines where the OCR found text
+    assert cal.verify_alpha in ALPHAS and cal.verify_temperature > 0 and cal.temperature > 0
+    assert cal.length_power in LENGTH_POWERS and cal.verify_length_power in LENGTH_POWERS
+    assert 0.0 <= report["verify"]["top1"] <= 1.0 and report["verify"]["ece"] >= 0.0
