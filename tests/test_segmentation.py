@@ -240,3 +240,19 @@ def test_tiny_screenshot_is_upscaled_and_boxes_stay_in_input_pixels(reader) -> N
     seg = segment(small)
     assert seg.text.lower().startswith("umbr")
     assert all(0 <= g.box[0] < g.box[2] <= 70 and 0 <= g.box[1] < g.box[3] <= 22 for g in seg.glyphs)
+
+
+def _tesseract_present() -> bool:
+    import importlib.util
+    import shutil
+
+    return importlib.util.find_spec("pytesseract") is not None and shutil.which("tesseract") is not None
+
+
+@pytest.mark.skipif(not _tesseract_present(), reason="optional backend: tesseract binary + pytesseract not installed")
+def test_tesseract_backend_reads_a_print_line() -> None:
+    line, _ = render_line(font("roboto"), "Harbour lights 1987", size=(800, 160))
+    seg = segment(line.image, backend="tesseract")
+    assert "Harbour" in seg.text
+    assert char_hits(line, [(g.char, g.box) for g in seg.glyphs]) >= 0.7 * len(line.chars)
+    assert all(g.method == "tesseract" for g in seg.glyphs)
