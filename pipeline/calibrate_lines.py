@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from pipeline.scoring import (
-    REFERENCE_GLYPHS,
     Calibration,
     expected_calibration_error,
     fit_length_temperature,
     glyph_weights,
+    length_scale,
     nll,
     summed_scores,
     to_probabilities,
@@ -96,10 +96,6 @@ def _ece_top1(scores: np.ndarray, truth: np.ndarray, temps: np.ndarray) -> tuple
     return expected_calibration_error(probs.max(1), correct), float(correct.mean())
 
 
-def _temps(t: float, power: float, n: np.ndarray) -> np.ndarray:
-    return t * (np.maximum(n, 1) / REFERENCE_GLYPHS) ** power
-
-
 def fit_verification(recs: list[LineRecord], fit: np.ndarray) -> dict:
     """alpha (and its length-aware temperature) minimising the true font's NLL on the
     ``fit`` lines; top-1 and ECE on the others."""
@@ -109,9 +105,9 @@ def fit_verification(recs: list[LineRecord], fit: np.ndarray) -> dict:
     for alpha in ALPHAS:
         scores = np.array([verified_scores(r.sums, r.candidates, r.similarity, r.weights, alpha) for r in recs])
         t, power = fit_length_temperature(scores[fit], truth[fit], n[fit])
-        loss = nll(scores[fit], truth[fit], _temps(t, power, n[fit]))
+        loss = nll(scores[fit], truth[fit], t * length_scale(n[fit], power))
         if not best or loss < best["nll"]:
-            ece, top1 = _ece_top1(scores[~fit], truth[~fit], _temps(t, power, n[~fit]))
+            ece, top1 = _ece_top1(scores[~fit], truth[~fit], t * length_scale(n[~fit], power))
             best = {"alpha": alpha, "t": t, "power": power, "nll": loss, "ece": ece, "top1": top1}
     return best
 
@@ -125,7 +121,7 @@ def refit_on_lines(ident, families, n_lines: int, seed: int) -> tuple[Calibratio
     fit = np.random.default_rng(seed + 1).random(len(truth)) < 0.5
     t_line, power = fit_length_temperature(sums[fit], truth[fit], n[fit])
     before, top1 = _ece_top1(sums[~fit], truth[~fit], np.full((~fit).sum(), ident.calibration.temperature))
-    after, _ = _ece_top1(sums[~fit], truth[~fit], _temps(t_line, power, n[~fit]))
+    after, _ = _ece_top1(sums[~fit], truth[~fit], t_line * length_scale(n[~fit], power))
     report = {"lines": int(len(truth)), "top1": top1, "t_glyph_groups": ident.calibration.temperature,
               "t_lines": t_line, "power": power, "ece_before": before, "ece_after": after}
     cal = replace(ident.calibration, temperature=t_line, length_power=power, ece=round(after, 4))

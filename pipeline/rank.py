@@ -96,7 +96,7 @@ class Identifier:
         fam = self.model.labels.fonts
         evidence = [GlyphEvidence(g.char, tuple(int(v) for v in g.box), float(g.ocr_confidence),
                                   fam[int(np.argmax(lp[i]))].family) for i, g in enumerate(glyphs)]
-        words = [getattr(g, "word_index", g.line_index) for g in glyphs]
+        words = [g.word_index for g in glyphs]
         groups = _line_groups(lp, w, [g.line_index for g in glyphs])
         regions = [self._region(ix, lp, w, scores, evidence, words, top) for ix in groups]
         largest = max(regions, key=lambda r: len(r.glyphs))
@@ -116,12 +116,11 @@ class Identifier:
                      words: list[int]) -> tuple[Verification, list[int]]:
         """Render-and-compare of the region's top candidates (needs self.fonts), and the
         glyph indices it used (the first words, up to max_glyphs)."""
-        ww = w[ix] / w[ix].sum()
+        weight, _, italic = style_estimate(ix, w, scores)
         cand = np.argsort(-sums, kind="stable")[: self.verify_config.top_k]
         sub = first_words(ix, words, self.verify_config.max_glyphs)  # long texts: drawing cost capped
         ver = verify(self.model, scores.embedding[sub], [chars[i] for i in sub], [words[i] for i in sub],
-                     cand, w[sub], self.fonts, float(ww @ scores.weight[ix]),
-                     bool(float(ww @ scores.italic_prob[ix]) > 0.5), self.verify_config.styles_per_font)
+                     cand, w[sub], self.fonts, weight, italic, self.verify_config.styles_per_font)
         return ver, sub
 
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
@@ -129,10 +128,9 @@ class Identifier:
         chars = [e.char for e in evidence]
         sums, temperature, ver = self.region_scores(ix, lp, w, scores, chars, words)
         probs = to_probabilities(sums, temperature)
-        ww = w[ix] / w[ix].sum()
-        weight = int(np.clip(round(float(ww @ scores.weight[ix]) / 100) * 100, 100, 900))
-        width = int(round(float(ww @ scores.width[ix]) / 5) * 5)
-        italic = bool(float(ww @ scores.italic_prob[ix]) > 0.5)
+        raw_weight, raw_width, italic = style_estimate(ix, w, scores)
+        weight = int(np.clip(round(raw_weight / 100) * 100, 100, 900))
+        width = int(round(raw_width / 5) * 5)
         matched = {int(c): s for c, s in zip(ver.candidates, ver.styles, strict=True) if s} if ver else {}
         order = np.argsort(-probs, kind="stable")[:top]
         fam = self.model.labels.fonts
@@ -144,6 +142,13 @@ class Identifier:
         boxes = np.array([evidence[i].box for i in ix])
         box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max()))
         return Region(box=box, fonts=fonts, glyphs=list(ix))
+
+
+def style_estimate(ix: list[int], w: np.ndarray, scores: Any) -> tuple[float, float, bool]:
+    """Vote-weighted (weight, width, italic) of the glyphs ``ix`` from the classifier's heads."""
+    ww = w[ix] / w[ix].sum()
+    return (float(ww @ scores.weight[ix]), float(ww @ scores.width[ix]),
+            bool(float(ww @ scores.italic_prob[ix]) > 0.5))
 
 
 def first_words(ix: list[int], words: list[int], limit: int) -> list[int]:

@@ -39,7 +39,7 @@ class Calibration:
     def line_temperature(self, n_glyphs: int, verified: bool) -> float:
         t, power = ((self.verify_temperature, self.verify_length_power) if verified
                     else (self.temperature, self.length_power))
-        return t * (max(n_glyphs, 1) / REFERENCE_GLYPHS) ** power
+        return t * float(length_scale(n_glyphs, power))
 
     def to_dict(self) -> dict:
         return {"temperature": self.temperature, "weighting": self.weighting,
@@ -110,15 +110,8 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
 def fit_temperature(sums: np.ndarray, truth: np.ndarray) -> float:
     """Temperature minimising NLL of the true font; sums (M, F), truth (M,) int."""
     grid = np.exp(np.linspace(np.log(0.05), np.log(50.0), 200))
-    best, best_nll = 1.0, np.inf
-    for t in grid:
-        z = sums / t
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        nll = -float(logp[np.arange(len(truth)), truth].mean())
-        if nll < best_nll:
-            best, best_nll = float(t), nll
-    return best
+    losses = [nll(sums, truth, np.full(len(truth), t)) for t in grid]
+    return float(grid[int(np.argmin(losses))])
 
 
 def nll(sums: np.ndarray, truth: np.ndarray, temps: np.ndarray) -> float:
@@ -129,11 +122,17 @@ def nll(sums: np.ndarray, truth: np.ndarray, temps: np.ndarray) -> float:
     return -float(logp[np.arange(len(truth)), truth].mean())
 
 
+def length_scale(n_glyphs, power: float):
+    """(n / REFERENCE_GLYPHS) ** power, the factor on a temperature for regions of n glyphs
+    (n an int or an array)."""
+    return (np.maximum(n_glyphs, 1) / REFERENCE_GLYPHS) ** power
+
+
 def fit_length_temperature(sums: np.ndarray, truth: np.ndarray, n_glyphs: np.ndarray) -> tuple[float, float]:
     """(T, power) minimising NLL when line m uses T * (n_m / REFERENCE_GLYPHS) ** power."""
     best = (1.0, 0.0, np.inf)
     for power in LENGTH_POWERS:
-        scale = (np.maximum(n_glyphs, 1) / REFERENCE_GLYPHS) ** power  # (M,)
+        scale = length_scale(n_glyphs, power)  # (M,)
         t = fit_temperature(sums / scale[:, None], truth)
         loss = nll(sums, truth, t * scale)
         if loss < best[2]:
