@@ -191,6 +191,8 @@ def _train_parser(sub: Any) -> None:
     _add(p, "--size", T, "glyph size; must match the dataset's", type=int)
     _add(p, "--scoring", T, "where scores come from: head, prototype (class-average embeddings), both, "
          "or auto (the best on validation)")
+    _add(p, "--init-from", T, "start from this model directory's weights (fine-tuning: same labels, "
+         "architecture and --seed)")
     for flag, typ, help in (
         ("--epochs", int, "epochs at most"), ("--time-budget-min", float, "stop after this many minutes "
          "(the LR schedule follows wall time)"), ("--batch-size", int, "glyphs per step per process"),

@@ -35,6 +35,7 @@ class TrainConfig:
     threads: int = 0  # torch CPU threads; 0 = all cores
     amp: bool = True  # bf16/fp16 autocast on GPU (never on CPU)
     resume: bool = True  # continue from OUT/checkpoint if it exists
+    init_from: str = ""  # model directory whose weights start this run (fine-tuning; same labels, arch, split)
     wandb: bool = False  # log to Weights & Biases when the package is installed (offline works)
     wandb_project: str = "freefontfinder"
     progress: bool = True  # tqdm progress bar on stderr

@@ -37,7 +37,7 @@ from classifier.runtime import (
     set_threads,
     setup_distributed,
 )
-from classifier.store import load_checkpoint, save_checkpoint, save_model_dir
+from classifier.store import ModelError, load_checkpoint, read_model_dir, save_checkpoint, save_model_dir
 from classifier.wandb_log import WandbLogger
 from glyphs.dataset import load_dataset
 from glyphs.labels import LabelMap
@@ -128,6 +128,8 @@ def prepare(cfg: TrainConfig) -> Run:
     labels, fingerprint, val_variants, train, val = _load_data(cfg, env)
     net = build_classifier(cfg.arch, labels.num_fonts, labels.num_chars, size=labels.norm.size,
                            **parse_overrides(cfg.arch_overrides)).to(env.device)
+    if cfg.init_from:
+        warm_start(net, cfg, labels, val_variants)
     opt = make_optimizer(net, cfg)
     if env.distributed:
         ids = [env.device.index] if env.device.type == "cuda" else None
@@ -138,6 +140,27 @@ def prepare(cfg: TrainConfig) -> Run:
     total = cfg.epochs * spe if cfg.max_steps <= 0 else min(cfg.epochs * spe, cfg.max_steps)
     logger = WandbLogger(cfg) if env.main else WandbLogger(None)
     return Run(cfg, env, Path(cfg.out), labels, fingerprint, val_variants, train, val, net, opt, total, logger)
+
+
+def warm_start(net: GlyphNet, cfg: TrainConfig, labels: LabelMap, val_variants: list[int]) -> None:
+    """Load the weights of model directory ``cfg.init_from`` into ``net`` (fine-tuning).
+
+    The label map and architecture must be identical, and so must the held-out
+    variants: otherwise validation would score glyphs the first model trained on.
+    """
+    try:
+        src, src_labels, src_config = read_model_dir(cfg.init_from)
+    except ModelError as e:
+        raise TrainError(f"--init-from: {e}") from e
+    if src_labels.to_dict() != labels.to_dict():
+        raise TrainError(f"--init-from {cfg.init_from}: its label map differs from {cfg.data}'s")
+    if src.args != net.args:
+        raise TrainError(f"--init-from {cfg.init_from}: its architecture differs from --arch {cfg.arch} "
+                         f"{cfg.arch_overrides}".rstrip())
+    if list(src_config.get("val_variants", [])) != list(val_variants):
+        raise TrainError(f"--init-from {cfg.init_from} held out variants {src_config.get('val_variants')}, "
+                         f"this run {list(val_variants)}: use the same --seed and --val-fraction")
+    net.load_state_dict(src.state_dict(), strict=True)
 
 
 def parse_overrides(text: str) -> dict:

@@ -247,3 +247,20 @@ def test_evaluate_can_fit_and_save_prototypes(trained, tiny_data, tmp_path):
     assert (d / "prototypes.safetensors").is_file() and cfg["scoring"] == "both"
     s = load_model(d).score(np.zeros((2, 40, 40), np.uint8), ["a", "?"])
     np.testing.assert_allclose(np.exp(s.log_probs).sum(1), 1, atol=1e-5)
+
+
+def test_init_from_starts_with_the_given_weights(trained, tiny_data, tmp_path):
+    run = trainer.prepare(_cfg(tiny_data, tmp_path, init_from=str(trained)))
+    saved = load_file(str(trained / "model.safetensors"))
+    assert all(torch.equal(saved[k], v) for k, v in run.net.state_dict().items())
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"val_fraction": 0.5}, "--val-fraction"),  # another split would leak trained glyphs into validation
+    ({"arch_overrides": '{"embed_dim": 16}'}, "architecture"),
+    ({"init_from": "no/such/model"}, "does not exist"),
+])
+def test_init_from_refuses_a_mismatched_model(trained, tiny_data, tmp_path, change, message):
+    cfg = _cfg(tiny_data, tmp_path, **{"init_from": str(trained), **change})
+    with pytest.raises(trainer.TrainError, match=message):
+        trainer.prepare(cfg)
