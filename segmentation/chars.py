@@ -90,7 +90,7 @@ def segment_crop(
         x_lo, x_hi = _word_range(bounds, words, word_no)
         chars = [text[i] for i in idx]
         members = _members(ink, x_lo, x_hi)
-        groups = merge_stacked(comps.boxes, members)
+        groups = merge_stacked(ink.sheared_boxes(comps), members)
         method = "components"
         boxes = _from_groups(comps, ink, groups, [bounds[i] for i in idx] + [x_hi]) \
             if len(groups) == len(chars) else None
@@ -124,6 +124,13 @@ class Ink:
         np.minimum.at(lo, label, xp)
         np.maximum.at(hi, label, xp + 1)
         return cls(ys, xs, xp, label, lo, hi)
+
+    def sheared_boxes(self, comps: Components) -> np.ndarray:
+        """(k + 1, 4) float component boxes with x in slant-corrected columns (so a leaning
+        letter's dot sits over its own stem, not over the next letter)."""
+        boxes = comps.boxes.astype(np.float64)
+        boxes[1:, 0], boxes[1:, 2] = self.lo[1:], self.hi[1:]
+        return boxes
 
 
 def estimate_slant(ink: np.ndarray) -> float:

@@ -66,3 +66,23 @@ def test_slant_is_estimated() -> None:
 def test_stacked_parts_merge() -> None:
     boxes = np.array([[0, 0, 0, 0], [10, 0, 16, 6], [10, 10, 16, 50], [30, 10, 50, 50]])  # dot, stem, o
     assert merge_stacked(boxes, [1, 2, 3]) == [[1, 2], [3]]
+
+
+def _leaning(gray: np.ndarray, base: int, y0: int, y1: int, slant: float = 0.4, width: int = 8) -> None:
+    """Draw rows y0..y1 of a stroke leaning right whose foot (row 100) is at x = ``base``."""
+    for y in range(y0, y1):
+        x = int(round(base + slant * (100 - y)))
+        gray[y, x:x + width] = 0
+
+
+def test_dot_of_a_leaning_i_stays_with_its_stem_not_the_next_letter() -> None:
+    """In italic and script faces the i's dot sits right of its stem, over the next letter."""
+    gray = np.full((120, 200), 255, np.uint8)
+    _leaning(gray, 50, 40, 100)  # i stem
+    _leaning(gray, 50, 20, 30)  # its dot, on the stem's line: 30 px right of its foot, over the n
+    _leaning(gray, 70, 40, 100)  # n: two stems joined by an arch
+    _leaning(gray, 95, 40, 100)
+    gray[40:46, 94:127] = 0
+    boxes = segment_crop(gray, "in", [60.0, 90.0], [0.9, 0.9], (0, 120))
+    assert [b.char for b in boxes] == ["i", "n"]
+    assert boxes[0].box[1] == 20 and boxes[1].box[1] == 40  # dot with the i; the n starts at its arch
