@@ -156,7 +156,7 @@ def report(args: argparse.Namespace, rows: list[dict], trade: dict, speed: dict,
     print_rows = [r for r in rows if r["style"] in PRINT]
     md = ["# Segmentation benchmark", "",
           f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · {platform.processor() or platform.machine()}"
-          f" · torch threads {args.threads or 'torch default'} · recogniser heights {args.recog_heights} · fonts {len(set(r['font'] for r in rows))} · "
+          f" · torch threads {args.threads or 'torch default'} · recogniser height {args.recog_height} · fonts {len(set(r['font'] for r in rows))} · "
           f"{len(rows)} images. Timings are wall-clock on a shared machine: noisy, upper bounds.", "",
           f"Reader load (first call in the process): {load_s:.2f} s.", "",
           "## Speed: one 1000×200 line, warm (median of 7), seconds per stage", "",
@@ -196,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=SegmentConfig().num_threads, help="torch threads (0 = torch default)")
     p.add_argument("--speed-only", action="store_true", help="print the 1000x200 timing table only")
     p.add_argument("--detect-max-side", type=int, default=SegmentConfig().detect_max_side)
-    p.add_argument("--recog-heights", default=",".join(map(str, SegmentConfig().recog_heights)),
-                   help="recogniser input heights, comma-separated (most confident reading kept)")
+    p.add_argument("--recog-height", type=int, default=SegmentConfig().recog_height,
+                   help="recogniser input height in pixels")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "segmentation")
     args = p.parse_args(argv)
     from glyphs.catalog import default_cache_dir
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no fonts found; run `python cli.py fonts fetch` or pass --fonts-dir", file=sys.stderr)
         return 1
     cfg = SegmentConfig(num_threads=args.threads, detect_max_side=args.detect_max_side,
-                        recog_heights=tuple(int(h) for h in args.recog_heights.split(",")))
+                        recog_height=args.recog_height)
     from segmentation import get_reader
 
     t0 = time.perf_counter()

@@ -100,7 +100,7 @@ def _unit_rows(e: np.ndarray) -> np.ndarray:
 
 def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence[int],
            candidates: np.ndarray, weights: np.ndarray, source: FontSource, weight: float,
-           italic: bool, styles_per_font: int = 3) -> Verification:
+           italic: bool, styles_per_font: int) -> Verification:
     """Similarity of every glyph to its drawing in each candidate family.
 
     embedding (N, D): the classifier's embeddings of the N glyphs; chars/word_of (N,):

@@ -22,9 +22,9 @@ class SegmentConfig:
     low_text: float = 0.4  # CRAFT region threshold
     link_threshold: float = 0.4  # CRAFT affinity threshold
     min_box_px: int = 10  # detection boxes smaller than this (detection pixels) are dropped
-    # Recogniser input heights: each text crop is read at every height and the most confident
-    # reading kept (english_g2 is trained at 64; joined script reads better larger).
-    recog_heights: tuple[int, ...] = (96,)
+    # Recogniser input height (english_g2 is trained at 64; joined script reads better at 96,
+    # bench/results/segmentation.md).
+    recog_height: int = 96
     # Unknown words become the likeliest English word among the recogniser's alternatives
     # when at most this many nats less likely (segmentation.lexicon); 0 = off.
     lexicon_margin: float = 3.0

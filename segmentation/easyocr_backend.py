@@ -14,7 +14,7 @@ import hashlib
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,16 +161,10 @@ def torch_threads(n: int) -> Iterator[None]:
             torch.set_num_threads(prev)
 
 
-def recognize(reader: Any, crop: np.ndarray, heights: Sequence[int] = (64,),
-              lexicon_margin: float = 0.0) -> Reading:
-    """Read one dark-on-light gray crop ((h, w) uint8) and keep each character's columns;
-    read at each of ``heights``, the most confident reading wins. With ``lexicon_margin``
-    > 0, unknown words may become known ones (segmentation.lexicon)."""
-    readings = [_read_at(reader, crop, h, lexicon_margin) for h in heights]
-    return max(readings, key=lambda r: r.confidence)
-
-
-def _read_at(reader: Any, crop: np.ndarray, height: int, lexicon_margin: float) -> Reading:
+def recognize(reader: Any, crop: np.ndarray, height: int, lexicon_margin: float) -> Reading:
+    """Read one dark-on-light gray crop ((h, w) uint8) at recogniser input ``height`` and keep
+    each character's columns. With ``lexicon_margin`` > 0, unknown words may become known
+    ones (segmentation.lexicon)."""
     from easyocr.recognition import adjust_contrast_grey
 
     probs, ratio = _column_probs(reader, crop, height)

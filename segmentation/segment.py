@@ -117,7 +117,7 @@ def _read_boxes(reader: Any, gray: np.ndarray, boxes: list[Box], cfg: SegmentCon
     for box in boxes:
         x0, y0, x1, y1 = _expand(box, cfg.crop_margin, gray.shape)
         crop = to_dark_on_light(gray[y0:y1, x0:x1])  # (h, w) uint8
-        reading = _timed(timings, "recognize", eb.recognize, reader, crop, cfg.recog_heights,
+        reading = _timed(timings, "recognize", eb.recognize, reader, crop, cfg.recog_height,
                           cfg.lexicon_margin)
         if reading.confidence < cfg.min_confidence or not reading.text.strip():
             continue

@@ -47,7 +47,8 @@ def test_the_true_font_matches_its_own_drawing_best(ident, source, family):
     words = [0] * 7 + [1] * 6
     emb = ident.model.score(images, chars).embedding
     cand = np.array([ident.model.labels.font_index(f) for f in CANDIDATES])
-    ver = verify(ident.model, emb, chars, words, cand, np.ones(len(chars)), source, 650.0, False)
+    ver = verify(ident.model, emb, chars, words, cand, np.ones(len(chars)), source, 650.0, False,
+                 ident.verify_config.styles_per_font)
     totals = ver.similarity.sum(axis=1)  # (K,)
     assert CANDIDATES[int(np.argmax(totals))] == family, dict(zip(CANDIDATES, totals.round(2), strict=True))
     assert ver.similarity.shape == (len(CANDIDATES), len(chars))
