@@ -254,20 +254,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import os
+    from webapp.config import ServeConfig
+    from webapp.server import serve
 
-    from pipeline.config import ServeConfig
-    from pipeline.web import serve
-
-    cfg = _config(ServeConfig, args)
-    if cfg.model:
-        os.environ["FREEFONTFINDER_MODEL"] = cfg.model
-    return serve(cfg.host, cfg.port)
+    return serve(_config(ServeConfig, args))
 
 
 def _pipeline_parsers(sub: Any) -> None:
     from pipeline.calibrate import CalibrateConfig
-    from pipeline.config import ServeConfig
 
     desc = ("Choose plain vs weighted glyph sums and fit the ranking temperature on validation "
             "glyphs; writes MODEL/calibration.json and bench/results/calibration.md.")
@@ -277,17 +271,37 @@ def _pipeline_parsers(sub: Any) -> None:
     _add(p, "--max-glyphs", CalibrateConfig, "glyphs to score", type=int)
     _add(p, "--lines", CalibrateConfig, "rendered lines through OCR for the line temperature (0 = skip)", type=int)
     p.set_defaults(func=cmd_calibrate)
-    p = sub.add_parser("serve", help="serve the upload web page",
-                       description="A web page to upload an image and see the font ranking.")
-    _add(p, "--host", ServeConfig, "address to listen on")
-    _add(p, "--port", ServeConfig, "port", type=int)
-    _add(p, "--model", ServeConfig, "model directory")
+
+
+def _serve_parser(sub: Any) -> None:
+    from webapp.config import ServeConfig as S  # noqa: N817
+
+    desc = ("Serve the web page and JSON API: drop, pick or paste a picture and see each candidate "
+            "font written in itself, every character box the OCR found, and look-alikes. Each worker "
+            "process loads the model, OCR and fonts once; identification runs one at a time per worker "
+            "with a bounded queue (full: 503 + Retry-After). POST /api/identify returns the "
+            "`identify --json` object; GET /healthz, GET /api/fonts. See deploy/ for systemd + nginx.")
+    p = sub.add_parser("serve", help="serve the web page and JSON API", description=desc)
+    _add(p, "--host", S, "address to listen on (0.0.0.0 for every interface)")
+    _add(p, "--port", S, "port", type=int)
+    _add(p, "--workers", S, "worker processes (each holds its own model: ~RSS in deploy/README.md)", type=int)
+    _add(p, "--queue", S, "uploads allowed to wait per worker; more get 503", type=int)
+    _add(p, "--torch-threads", S, "torch threads per worker (0 = cores // workers)", type=int)
+    _add(p, "--model", S, "model directory (None = the shipped models/default)")
+    _add(p, "--top", S, "fonts listed per result", type=int)
+    _add(p, "--fonts-dir", S, "font cache to draw and serve fonts from (None = the fetch cache)")
+    _add(p, "--max-upload-mb", S, "upload size limit in MB", type=float)
+    _add(p, "--max-pixels", S, "image pixel limit, checked before decoding", type=int)
+    _add(p, "--save-uploads", S, "keep every upload here under its SHA-256 name, with its predictions")
+    p.add_argument("--no-verify", dest="verify", action="store_false", default=None,
+                   help="rank by the glyph model alone: no render-and-compare")
     p.set_defaults(func=cmd_serve)
 
 
 # --------------------------------------------------------------------------- main
 PARSER_BUILDERS: list[Callable[[Any], None]] = [_fonts_parsers, _glyphs_parsers, _identify_parsers, _pipeline_parsers]
 PARSER_BUILDERS.append(_classifier_parsers)
+PARSER_BUILDERS.append(_serve_parser)
 
 
 # --------------------------------------------------------------------------- benchmark

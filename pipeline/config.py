@@ -29,10 +29,3 @@ class IdentifyConfig:
     verify: bool = True  # re-rank by drawing the read words in the candidate fonts (needs fonts fetch)
     fonts_dir: str | None = None  # font cache holding the catalog's files (None: the fetch cache)
 
-
-@dataclass(frozen=True)
-class ServeConfig:
-    host: str = "127.0.0.1"
-    port: int = 8000
-    model: str | None = None
-    top: int = 5

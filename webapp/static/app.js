@@ -1,0 +1,283 @@
+// The identify page: take a picture (drop, pick, paste), POST it to /api/identify, and show
+// the answer: the picture with every character box, each region's candidates written in
+// themselves, look-alikes, notices. Data only ever reaches the page through textContent,
+// attributes set as properties, and CSSOM: never as HTML.
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const { el, specimen } = FFF;
+  const PANGRAM = "Sphinx of black quartz, judge my vow. 0123456789";
+  let busy = false;
+  let pictureUrl = null;
+
+  // ------------------------------------------------------------------ input
+  function setup() {
+    const drop = $("drop");
+    const input = $("file");
+    input.addEventListener("change", () => input.files[0] && send(input.files[0]));
+    drop.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); }
+    });
+    ["dragenter", "dragover"].forEach((t) => document.addEventListener(t, (e) => {
+      e.preventDefault();
+      drop.classList.add("over");
+    }));
+    ["dragleave", "dragend"].forEach((t) => document.addEventListener(t, (e) => {
+      if (!e.relatedTarget) drop.classList.remove("over");
+    }));
+    document.addEventListener("drop", (e) => {
+      e.preventDefault();
+      drop.classList.remove("over");
+      const f = e.dataTransfer && e.dataTransfer.files[0];
+      if (f) send(f);
+    });
+    document.addEventListener("paste", (e) => {
+      const items = (e.clipboardData && e.clipboardData.items) || [];
+      for (const it of items) {
+        if (it.kind === "file" && it.type.startsWith("image/")) {
+          e.preventDefault();
+          send(it.getAsFile());
+          return;
+        }
+      }
+    });
+    FFF.loadCatalog();
+  }
+
+  function status(text) {
+    $("status").hidden = !text;
+    $("status-text").textContent = text || "";
+  }
+
+  function showError(message) {
+    $("error").hidden = !message;
+    $("error").textContent = message || "";
+  }
+
+  // ------------------------------------------------------------------ request
+  async function send(file) {
+    if (busy) return;
+    busy = true;
+    showError("");
+    status("Reading the text and comparing every character…");
+    document.body.classList.add("has-result");
+    if (pictureUrl) URL.revokeObjectURL(pictureUrl);
+    pictureUrl = URL.createObjectURL(file);
+    const form = new FormData();
+    form.append("file", file, file.name || "pasted.png");
+    let data = null;
+    try {
+      const r = await fetch("/api/identify", { method: "POST", body: form });
+      data = await r.json().catch(() => null);
+      if (!data) throw new Error(`The server answered ${r.status} without a result; try again.`);
+      if (data.error) throw new Error(data.error);
+      window.fffResult = data;
+      render(data);
+    } catch (e) {
+      window.fffResult = data;
+      $("result").hidden = true;
+      showError(e instanceof TypeError ? "The server could not be reached; try again." : e.message);
+    } finally {
+      status("");
+      busy = false;
+      $("file").value = "";
+    }
+  }
+
+  // ------------------------------------------------------------------ result
+  function render(j) {
+    const img = $("picture");
+    img.onload = () => drawBoxes(j, img.naturalWidth, img.naturalHeight);
+    img.src = pictureUrl;
+    $("read-text").textContent = j.text ? j.text : "no text found";
+    $("glyph-count").textContent = j.glyphs.length ? `· ${j.glyphs.length} characters as evidence` : "";
+    renderNotice(j);
+    renderWarnings(j.warnings);
+    const regions = $("regions");
+    regions.replaceChildren();
+    if (!j.fonts.length) {
+      regions.append(el("p", "panel empty", "No text was found in this picture. Try a tighter crop "
+        + "with larger, sharper letters."));
+    }
+    orderedRegions(j).forEach(({ region, index, main }, k, all) => {
+      regions.append(regionSection(j, region, index, main, all.length));
+    });
+    $("result").hidden = false;
+    document.body.classList.add("has-result");
+  }
+
+  function renderNotice(j) {
+    const n = $("notice");
+    const p = j.in_catalog;
+    n.hidden = !(typeof p === "number" && p < 0.5);
+    if (!n.hidden) {
+      n.textContent = `This font is probably not in the catalog (${Math.round(p * 100)}% that it is): `
+        + "the fonts below are the closest free matches, not the font itself.";
+    }
+  }
+
+  function renderWarnings(list) {
+    const ul = $("warnings");
+    ul.replaceChildren(...(Array.isArray(list) ? list : []).map((w) => el("li", "", String(w))));
+    ul.hidden = !ul.children.length;
+  }
+
+  // The main region (the one `fonts` describes) first, then the others in reading order.
+  function orderedRegions(j) {
+    const key = (fs) => fs.map((f) => f.family).join(",");
+    const top = key(j.fonts);
+    let mainIndex = j.regions.findIndex((r) => key(r.fonts) === top);
+    if (mainIndex < 0 && j.regions.length) mainIndex = 0;
+    const out = j.regions.map((region, index) => ({ region, index, main: index === mainIndex }));
+    return out.sort((a, b) => Number(b.main) - Number(a.main));
+  }
+
+  // The characters of a region, with spaces where the gap between boxes is word-sized.
+  function regionText(j, region) {
+    const gs = region.glyphs.map((i) => j.glyphs[i]).filter(Boolean);
+    if (!gs.length) return j.text;
+    const hs = gs.map((g) => g.box[3] - g.box[1]).sort((a, b) => a - b);
+    const h = hs[Math.floor(hs.length / 2)] || 1;
+    let out = "";
+    gs.forEach((g, k) => {
+      const prev = gs[k - 1];
+      if (prev && (g.box[0] - prev.box[2] > 0.3 * h || g.box[1] > prev.box[3])) out += " ";
+      out += g.char;
+    });
+    return out.slice(0, 120);
+  }
+
+  function regionSection(j, region, index, main, total) {
+    const fonts = main ? j.fonts : region.fonts;
+    const sec = el("section", "region");
+    sec.dataset.region = String(index);
+    if (total > 1) {
+      sec.append(el("h2", "region-title", main ? "Main text" : `Other text · region ${index + 1}`));
+      sec.addEventListener("mouseenter", () => highlightRegion(index, true));
+      sec.addEventListener("mouseleave", () => highlightRegion(index, false));
+    }
+    const text = regionText(j, region) || j.text;
+    if (!fonts.length) return sec;
+    const winner = candidate(j, fonts[0], 1, text, true);
+    sec.append(winner);
+    const similar = fonts[0].similar;
+    if (Array.isArray(similar) && similar.length) sec.append(similarBlock(similar, fonts[0], text));
+    if (fonts.length > 1) {
+      const list = el("div", "runners");
+      list.append(el("h3", "runners-title", "Other candidates"));
+      fonts.slice(1).forEach((f, k) => list.append(candidate(j, f, k + 2, text, false)));
+      sec.append(list);
+    }
+    return sec;
+  }
+
+  function percent(p) {
+    if (p > 0 && p < 0.005) return "<1%";
+    return p >= 0.995 && p < 1 ? ">99%" : `${Math.round(p * 100)}%`;
+  }
+
+  function styleLine(f) {
+    if (typeof f.weight !== "number") return "style not estimated for this region";
+    return `Weight ${f.weight} · Width ${f.width}% · ${f.italic ? "Italic" : "Upright"}`;
+  }
+
+  function candidate(j, f, rank, text, winner) {
+    const weight = typeof f.weight === "number" ? f.weight : 400;
+    const italic = Boolean(f.italic);
+    const card = el("article", winner ? "cand winner" : "cand");
+    card.dataset.family = f.family;
+    const head = el("header", "cand-head");
+    head.append(el("span", "rank", String(rank)));
+    const title = el("div", "cand-title");
+    title.append(el("h3", "cand-name", f.name), el("p", "cand-meta", styleLine(f)));
+    head.append(title);
+    const pct = Math.max(0, Math.min(1, Number(f.score) || 0));
+    const score = el("div", "score");
+    score.append(el("span", "score-num", percent(pct)));
+    const meter = el("span", "meter");
+    const fill = el("i");
+    fill.style.width = `${Math.max(2, pct * 100)}%`;
+    meter.append(fill);
+    score.append(meter);
+    head.append(score);
+    card.append(head);
+    card.append(specimen(f.family, weight, italic, text || f.name, winner ? 52 : 26, "read"));
+    card.append(specimen(f.family, weight, italic, PANGRAM, winner ? 22 : 15, "pangram"));
+    const votes = j.glyphs.filter((g) => g.best_family === f.family).length;
+    card.append(el("p", "votes", votes ? `${votes} of ${j.glyphs.length} characters voted for it`
+      : "no character voted for it alone"));
+    card.addEventListener("mouseenter", () => highlightFamily(f.family));
+    card.addEventListener("mouseleave", () => highlightFamily(null));
+    card.addEventListener("focusin", () => highlightFamily(f.family));
+    card.addEventListener("focusout", () => highlightFamily(null));
+    card.tabIndex = 0;
+    return card;
+  }
+
+  function similarBlock(similar, winner, text) {
+    const box = el("div", "similar");
+    box.append(el("h3", "similar-title", `Closest free alternatives to ${winner.name}`));
+    const row = el("div", "similar-row");
+    similar.slice(0, 6).forEach((s) => {
+      const chip = el("div", "chip");
+      chip.dataset.family = String(s.family);
+      const head = el("div", "chip-head");
+      head.append(el("span", "chip-name", String(s.name || s.family)));
+      if (typeof s.similarity === "number") head.append(el("span", "chip-sim", `${Math.round(s.similarity * 100)}%`));
+      chip.append(head, specimen(String(s.family), 400, false, text.slice(0, 28) || "Aa", 24, "chip-spec"));
+      row.append(chip);
+    });
+    box.append(row);
+    return box;
+  }
+
+  // ------------------------------------------------------------------ overlay
+  function pct(v, total) { return `${(100 * v) / total}%`; }
+
+  function place(node, box, w, h) {
+    node.style.left = pct(box[0], w);
+    node.style.top = pct(box[1], h);
+    node.style.width = pct(box[2] - box[0], w);
+    node.style.height = pct(box[3] - box[1], h);
+  }
+
+  function drawBoxes(j, w, h) {
+    const ov = $("overlay");
+    ov.replaceChildren();
+    if (!w || !h) return;
+    const winner = j.fonts.length ? j.fonts[0].family : null;
+    if (j.regions.length > 1) {
+      j.regions.forEach((r, k) => {
+        const rb = el("div", "region-box");
+        rb.dataset.region = String(k);
+        place(rb, r.box, w, h);
+        rb.append(el("span", "region-tag", String(k + 1)));
+        ov.append(rb);
+      });
+    }
+    j.glyphs.forEach((g, i) => {
+      const b = el("div", g.best_family === winner ? "box agree" : "box other");
+      b.dataset.family = g.best_family;
+      b.dataset.index = String(i);
+      place(b, g.box, w, h);
+      b.title = `“${g.char}”: closest font ${g.best_family}, OCR confidence ${Math.round(g.ocr_confidence * 100)}%`;
+      b.append(el("span", "box-char", g.char));
+      ov.append(b);
+    });
+  }
+
+  function highlightFamily(family) {
+    const ov = $("overlay");
+    ov.classList.toggle("focus", Boolean(family));
+    ov.querySelectorAll(".box").forEach((b) => b.classList.toggle("hl", b.dataset.family === family));
+  }
+
+  function highlightRegion(index, on) {
+    $("overlay").querySelectorAll(".region-box").forEach((b) => {
+      b.classList.toggle("hl", on && b.dataset.region === String(index));
+    });
+  }
+
+  setup();
+})();
