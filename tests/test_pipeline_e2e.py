@@ -105,23 +105,3 @@ def test_identify_json_lines_order_errors_and_empty(tmp_path):
     ok = _run(str(blank))
     assert ok.returncode == 0 and "no text found" in ok.stdout
 
-
-def test_web_page_and_identify_endpoint(ident):
-    from pipeline.web import app
-
-    def call(method: str, path: str, body: bytes = b"") -> tuple[str, bytes]:
-        seen = {}
-        env = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "name=x.png",
-               "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
-        out = b"".join(app(env, lambda status, headers: seen.update(status=status)))
-        return seen["status"], out
-
-    status, page = call("GET", "/")
-    assert status.startswith("200") and b"<input type=\"file\"" in page
-    buf = io.BytesIO()
-    Image.fromarray(_line_image("lobster", "Fresh Bakery")).save(buf, format="PNG")
-    status, body = call("POST", "/identify", buf.getvalue())
-    obj = json.loads(body)
-    assert status.startswith("200") and obj["error"] is None and obj["fonts"]
-    status, body = call("POST", "/identify", b"definitely not an image")
-    assert status.startswith("400") and json.loads(body)["error"]
