@@ -120,6 +120,8 @@ def _identify_parsers(sub: Any) -> None:
     _add(p, "--model", IdentifyConfig, "model directory (None = the shipped models/default)")
     _add(p, "--explain", IdentifyConfig, "write an explanation picture to this PNG")
     _add(p, "--backend", IdentifyConfig, "OCR backend: easyocr or tesseract")
+    _add(p, "--engine", IdentifyConfig, "run the networks on onnx (ONNX Runtime, no torch) or torch; auto = "
+         "onnx when exported (`python cli.py export --ocr`), else torch", choices=["auto", "onnx", "torch"])
     _add(p, "--fonts-dir", IdentifyConfig, "font cache to draw candidates from (None = the fetch cache)")
     p.add_argument("--no-verify", dest="verify", action="store_false", default=None,
                    help="rank by the glyph model alone: no render-and-compare")
@@ -136,8 +138,11 @@ def _classifier_errors() -> tuple[type[Exception], ...]:
     from classifier.sweep import SweepError
     from classifier.train import TrainError
     from glyphs.labels import LabelMapError
+    from segmentation.easyocr_backend import OcrUnavailableError
+    from segmentation.ocr_export import OcrExportError
 
-    return (DataError, EvalError, ExportError, ArchError, ModelError, SweepError, TrainError, LabelMapError)
+    return (DataError, EvalError, ExportError, ArchError, ModelError, SweepError, TrainError, LabelMapError,
+            OcrUnavailableError, OcrExportError)
 
 
 def _run_classifier(fn: Callable[[Any], int], cfg: Any) -> int:
@@ -231,10 +236,17 @@ def _classifier_parsers(sub: Any) -> None:
     _add(p, "--save-prototypes", EvalConfig, "head, prototype, both or auto: with --split val, write the "
          "class-average embeddings and that scoring mode into the model directory")
     p.set_defaults(func=cmd_evaluate)
-    p = sub.add_parser("export", help="export a model to ONNX", description="Write MODEL_DIR/model.onnx "
-                       "and check onnxruntime gives the torch outputs (max abs difference <= 1e-4).")
-    p.add_argument("model", metavar="MODEL_DIR", help="model directory")
+    p = sub.add_parser("export", help="export the networks to ONNX (identify without torch)",
+                       description="Write MODEL_DIR/model.onnx and check onnxruntime gives the torch "
+                       "outputs (max abs difference <= 1e-4). With --ocr, also write EasyOCR's detector "
+                       "and recogniser (from the MD5-checked weights) into models/ocr/; the glyph model "
+                       "is then exported only if its model.onnx is missing or stale. Needs the .[train] extra.")
+    p.add_argument("model", metavar="MODEL_DIR", nargs="?", default=None,
+                   help="model directory (default: models/default)")
     p.add_argument("--onnx", dest="onnx", action="store_true", default=None, help="export to ONNX")
+    p.add_argument("--ocr", dest="ocr", action="store_true", default=None,
+                   help="also export EasyOCR's CRAFT detector and english_g2 recogniser")
+    _add(p, "--ocr-out", ExportConfig, "folder for the OCR networks ('' = models/ocr)")
     _add(p, "--out", ExportConfig, "ONNX file ('' = MODEL_DIR/model.onnx)")
     _add(p, "--opset", ExportConfig, "ONNX opset", type=int)
     p.set_defaults(func=cmd_export)
@@ -377,6 +389,8 @@ def _segment_parsers(sub: Any) -> None:
     p.add_argument("--overlay", metavar="OUT.png", default=None,
                    help="draw the boxes and letters on the image (several images: OUT-1.png, ...)")
     _add(p, "--backend", SegmentConfig, "OCR engine", choices=["easyocr", "tesseract"])
+    _add(p, "--engine", SegmentConfig, "EasyOCR on onnx or torch (auto: onnx when exported)",
+         choices=["auto", "onnx", "torch"])
     _add(p, "--detect-max-side", SegmentConfig, "longest side of the detector's input", type=int)
     _add(p, "--num-threads", SegmentConfig, "torch threads (0 = torch default)", type=int)
     p.set_defaults(func=cmd_segment)

@@ -15,8 +15,9 @@ from typing import Any
 _EXPORTS = {
     "load_model": "classifier.inference",
     "GlyphModel": "classifier.inference",
-    "GlyphScores": "classifier.inference",
-    "ModelError": "classifier.store",
+    "GlyphScores": "classifier.scores",
+    "ModelError": "classifier.errors",
+    "load_onnx_model": "classifier.onnx_inference",
     "build_classifier": "classifier.model",
     "ARCHS": "classifier.model",
     "DEFAULT_ARCH": "classifier.model",

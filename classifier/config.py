@@ -61,6 +61,8 @@ class ExportConfig:
     model: str = "models/default"
     onnx: bool = True
     out: str = ""  # '' = MODEL_DIR/model.onnx
+    ocr: bool = False  # also export EasyOCR's CRAFT + english_g2 to ONNX (identify without torch)
+    ocr_out: str = ""  # '' = models/ocr (or $FREEFONTFINDER_OCR_DIR)
     opset: int = 17
     check: bool = True  # compare onnxruntime outputs with torch (max abs diff <= 1e-4)
 

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from classifier.model import GlyphNet
+from classifier.scores import SCORING_MODES, GlyphScores
 from classifier.scoring import prototype_similarity
 from classifier.store import ModelError, load_prototypes, read_model_dir
 from glyphs.labels import LabelMap
-
-
-@dataclass(frozen=True)
-class GlyphScores:
-    log_probs: np.ndarray  # (N, F) float32, log-probabilities over labels.fonts
-    weight: np.ndarray  # (N,) float32, CSS weight 100..900
-    width: np.ndarray  # (N,) float32, percent of normal width
-    italic_prob: np.ndarray  # (N,) float32
-    embedding: np.ndarray  # (N, D) float32, penultimate layer
-
-    def __len__(self) -> int:
-        return int(self.log_probs.shape[0])
-
-
-SCORING_MODES = ("head", "prototype", "both")
 
 
 class GlyphModel:

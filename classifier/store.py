@@ -19,15 +19,12 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from classifier.errors import ModelError
 from classifier.model import ArchError, GlyphNet, ModelArgs
 from glyphs.labels import LabelMap, LabelMapError
 
 FORMAT = "freefontfinder-glyphnet/1"
 PROTOTYPES = "prototypes.safetensors"  # optional: class-average embeddings (F, C + 1, D) float16
-
-
-class ModelError(RuntimeError):
-    """A model directory that cannot be loaded: missing files or labels that do not fit the weights."""
 
 
 def _write_json(path: Path, obj: dict) -> None:

@@ -28,4 +28,5 @@ class IdentifyConfig:
     backend: str = "easyocr"  # easyocr | tesseract
     verify: bool = True  # re-rank by drawing the read words in the candidate fonts (needs fonts fetch)
     fonts_dir: str | None = None  # font cache holding the catalog's files (None: the fetch cache)
+    engine: str = "auto"  # onnx | torch | auto (onnx when exported by `export --ocr`, else torch)
 

@@ -20,10 +20,16 @@ def identify(cfg: IdentifyConfig) -> int:
     try:
         ident = Identifier(cfg.model or DEFAULT_MODEL,
                            segment_config=replace(SegmentConfig(), backend=cfg.backend),
-                           verify=VerifyConfig(enabled=cfg.verify, cache=cfg.fonts_dir))
+                           verify=VerifyConfig(enabled=cfg.verify, cache=cfg.fonts_dir), engine=cfg.engine)
     except (ModelError, OSError) as e:
         print(f"error: cannot load the model: {e}", file=sys.stderr)
         return 1
+    except OcrUnavailableError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if cfg.engine == "auto" and ident.engine == "torch":
+        print("note: running on torch because the ONNX networks are not exported; "
+              "`python cli.py export --ocr` makes them (faster start, less memory)", file=sys.stderr)
     if cfg.verify and ident.fonts is not None and len(ident.fonts) == 0:
         print("note: no catalog font files found, so fonts are ranked by the glyph model alone; "
               "`python cli.py fonts fetch` enables render-and-compare (more accurate)", file=sys.stderr)

@@ -39,6 +39,8 @@ def load_calibration(model_dir: Path) -> Calibration:
 class Identifier:
     """A loaded model + segmentation settings; ``rank`` is stateless between calls.
 
+    ``engine`` runs the OCR and glyph networks on ONNX Runtime or torch (pipeline.engine).
+
     With ``verify`` on, a calibration that has ``verify_alpha`` and the catalog's font
     files on disk, the classifier's top candidates are re-scored by render-and-compare
     (pipeline.verify); otherwise the ranking is the classifier's summed log-scores.
@@ -46,14 +48,17 @@ class Identifier:
 
     def __init__(self, model_dir: str | Path = DEFAULT_MODEL, segment_config: Any = None,
                  calibration: Calibration | None = None, verify: VerifyConfig | None = None,
-                 fonts: FontSource | None = None) -> None:
-        from classifier import load_model
+                 fonts: FontSource | None = None, engine: str = "auto") -> None:
+        from dataclasses import replace
+
+        from pipeline.engine import load_glyph_model, resolve_engine
         from segmentation import SegmentConfig
 
         self.model_dir = Path(model_dir)
-        self.model = load_model(self.model_dir)
+        self.engine = resolve_engine(engine, self.model_dir)  # "onnx" | "torch" (pipeline.engine)
+        self.model = load_glyph_model(self.model_dir, self.engine)
         self.calibration = calibration or load_calibration(self.model_dir)
-        self.segment_config = segment_config or SegmentConfig()
+        self.segment_config = replace(segment_config or SegmentConfig(), engine=self.engine)
         self.verify_config = verify or VerifyConfig()
         if fonts is None and self.verify_config.enabled:
             v = self.verify_config

@@ -13,6 +13,7 @@ class SegmentConfig:
     """How ``segmentation.segment`` finds, reads and cuts text."""
 
     backend: str = "easyocr"  # easyocr | tesseract
+    engine: str = "auto"  # EasyOCR's networks on onnx | torch; auto = onnx when exported (models/ocr), else torch
     detect_max_side: int = 640  # CRAFT input: longest side capped to this (the speed lever)
     detect_retry_side: int = 1280  # second look when the first finds nothing or only tiny text
     detect_min_side: int = 8  # images smaller than this on either side hold no text

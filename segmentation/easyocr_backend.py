@@ -105,24 +105,89 @@ def get_reader() -> Any:
         raise OcrUnavailableError(f"EasyOCR could not load its weights ({e}); run: {PACKAGE_HINT}") from None
 
 
-def detect(reader: Any, rgb: np.ndarray, cfg: SegmentConfig) -> list[Box]:
+ENGINES = ("auto", "onnx", "torch")
+
+
+class TorchOcr:
+    """EasyOCR's own reader (torch; recogniser int8-quantised on CPU as EasyOCR does)."""
+
+    name = "torch"
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.character: list[str] = list(reader.converter.character)  # index 0 = CTC blank
+        lang = set(reader.lang_char)
+        self.ignored = tuple(sorted(reader.character.index(c) + 1 for c in set(reader.character) - lang))
+
+    def threads(self, n: int) -> contextlib.AbstractContextManager:
+        return torch_threads(n)
+
+    def detect(self, rgb: np.ndarray, cfg: SegmentConfig) -> tuple[list, list]:
+        """Reader.detect's (horizontal, free) boxes for one (H, W, 3) uint8 RGB image."""
+        hlist, flist = self.reader.detect(
+            rgb, min_size=cfg.min_box_px, text_threshold=cfg.text_threshold, low_text=cfg.low_text,
+            link_threshold=cfg.link_threshold, canvas_size=max(rgb.shape[:2]), mag_ratio=1.0)
+        return hlist[0], flist[0]
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """x (1, 1, H, W) float32 in [-1, 1] -> (T, C) per-column class logits."""
+        import torch
+
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # quantized LSTM deprecation notice
+            return self.reader.recognizer(torch.from_numpy(x), None)[0].numpy()
+
+
+@functools.lru_cache(maxsize=1)
+def _torch_engine() -> TorchOcr:
+    return TorchOcr(get_reader())
+
+
+def resolve_engine(kind: str = "auto") -> str:
+    """"onnx" or "torch": ``auto`` is onnx when the exported networks are present, else torch
+    when it is installed. OcrUnavailableError when neither can run."""
+    import importlib.util
+
+    if kind not in ENGINES:
+        raise OcrUnavailableError(f"unknown OCR engine {kind!r}; choose one of {', '.join(ENGINES)}")
+    if kind != "auto":
+        return kind
+    from segmentation.ocr_onnx import EXPORT_HINT, exported, ocr_dir
+
+    if exported():
+        return "onnx"
+    if importlib.util.find_spec("torch") and importlib.util.find_spec("easyocr"):
+        return "torch"
+    raise OcrUnavailableError(f"the ONNX OCR networks are not in {ocr_dir()}; {EXPORT_HINT}")
+
+
+def get_engine(kind: str = "auto", threads: int = 1) -> Any:
+    """The process-wide OCR engine: TorchOcr or segmentation.ocr_onnx.OnnxOcr (see resolve_engine)."""
+    if resolve_engine(kind) == "onnx":
+        from segmentation.ocr_onnx import get_onnx_ocr
+
+        return get_onnx_ocr(threads)
+    return _torch_engine()
+
+
+def detect(engine: Any, rgb: np.ndarray, cfg: SegmentConfig) -> list[Box]:
     """CRAFT text boxes (lines or word groups) in ``rgb``'s pixels.
 
-    rgb: (H, W, 3) uint8. The detector sees a copy whose longest side is at
-    most ``cfg.detect_max_side``; when that finds nothing, or only text under
+    engine: a TorchOcr or segmentation.ocr_onnx.OnnxOcr (get_engine). rgb: (H, W, 3)
+    uint8. The detector sees a copy whose longest side is at most
+    ``cfg.detect_max_side``; when that finds nothing, or only text under
     SMALL_TEXT_PX high, it looks again at ``cfg.detect_retry_side``. Boxes
     are scaled back to full resolution.
     """
-    h, w = rgb.shape[:2]
-    boxes, scale = _detect_at(reader, rgb, cfg.detect_max_side, cfg)
+    boxes, scale = _detect_at(engine, rgb, cfg.detect_max_side, cfg)
     if scale < 1.0 and cfg.detect_retry_side > cfg.detect_max_side:
         heights = [(b[3] - b[1]) * scale for b in boxes]
         if not boxes or float(np.median(heights)) < SMALL_TEXT_PX:
-            boxes, _ = _detect_at(reader, rgb, cfg.detect_retry_side, cfg)
+            boxes, _ = _detect_at(engine, rgb, cfg.detect_retry_side, cfg)
     return boxes
 
 
-def _detect_at(reader: Any, rgb: np.ndarray, side: int, cfg: SegmentConfig) -> tuple[list[Box], float]:
+def _detect_at(engine: Any, rgb: np.ndarray, side: int, cfg: SegmentConfig) -> tuple[list[Box], float]:
     """Boxes found with the longest side scaled to at most ``side``, and that scale."""
     import cv2
 
@@ -130,11 +195,9 @@ def _detect_at(reader: Any, rgb: np.ndarray, side: int, cfg: SegmentConfig) -> t
     scale = min(1.0, side / max(h, w))
     small = rgb if scale >= 1.0 else cv2.resize(
         rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    hlist, flist = reader.detect(
-        small, min_size=cfg.min_box_px, text_threshold=cfg.text_threshold, low_text=cfg.low_text,
-        link_threshold=cfg.link_threshold, canvas_size=max(small.shape[:2]), mag_ratio=1.0)
-    rects = [(b[0], b[2], b[1], b[3]) for b in hlist[0]]  # x_min, x_max, y_min, y_max -> x0, y0, x1, y1
-    for quad in flist[0]:
+    horizontal, free = engine.detect(small, cfg)
+    rects = [(b[0], b[2], b[1], b[3]) for b in horizontal]  # x_min, x_max, y_min, y_max -> x0, y0, x1, y1
+    for quad in free:
         q = np.asarray(quad, dtype=np.float64)  # (4, 2) corner points
         rects.append((q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max()))
     out = []
@@ -161,54 +224,46 @@ def torch_threads(n: int) -> Iterator[None]:
             torch.set_num_threads(prev)
 
 
-def recognize(reader: Any, crop: np.ndarray, height: int, lexicon_margin: float) -> Reading:
+def recognize(engine: Any, crop: np.ndarray, height: int, lexicon_margin: float) -> Reading:
     """Read one dark-on-light gray crop ((h, w) uint8) at recogniser input ``height`` and keep
     each character's columns. With ``lexicon_margin`` > 0, unknown words may become known
-    ones (segmentation.lexicon)."""
-    from easyocr.recognition import adjust_contrast_grey
+    ones (segmentation.lexicon). engine: see get_engine."""
+    from segmentation.easyocr_numpy import adjust_contrast_grey
 
-    probs, ratio = _column_probs(reader, crop, height)
-    reading = _decode(reader, probs, ratio, lexicon_margin)
+    probs, ratio = _column_probs(engine, crop, height)
+    reading = _decode(engine.character, probs, ratio, lexicon_margin)
     if reading.confidence < 0.1:  # EasyOCR's second pass on low contrast
-        probs2, ratio2 = _column_probs(reader, adjust_contrast_grey(crop, target=0.5), height)
-        second = _decode(reader, probs2, ratio2, lexicon_margin)
+        probs2, ratio2 = _column_probs(engine, adjust_contrast_grey(crop, target=0.5), height)
+        second = _decode(engine.character, probs2, ratio2, lexicon_margin)
         if second.confidence > reading.confidence:
             return second
     return reading
 
 
-def _column_probs(reader: Any, crop: np.ndarray, height: int) -> tuple[np.ndarray, float]:
+def _column_probs(engine: Any, crop: np.ndarray, height: int) -> tuple[np.ndarray, float]:
     """Per-column class probabilities (T, C) and the crop-pixels-per-input-pixel ratio."""
     import cv2
-    import torch
 
     h, w = crop.shape
     new_w = max(height, int(round(w * height / h)))
     interp = cv2.INTER_AREA if h > height else cv2.INTER_CUBIC
     x = cv2.resize(crop, (new_w, height), interpolation=interp)  # (height, new_w) uint8
-    t = torch.from_numpy(x).float().div_(255.0).sub_(0.5).div_(0.5)[None, None]  # (1, 1, H, W)
-    with torch.inference_mode(), warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # quantized LSTM deprecation notice
-        preds = reader.recognizer(t, None)  # (1, T, C) logits
-    p = torch.softmax(preds[0], dim=-1).numpy()  # (T, C)
-    ignore = _ignored_classes(reader)
-    if ignore:
-        p[:, ignore] = 0.0
+    x = ((x.astype(np.float32) / np.float32(255.0) - np.float32(0.5)) / np.float32(0.5))[None, None]  # (1, 1, H, W)
+    logits = engine.logits(x).astype(np.float32)  # (T, C)
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)  # softmax over classes
+    if engine.ignored:
+        p[:, list(engine.ignored)] = 0.0
         p /= p.sum(axis=1, keepdims=True)
     return p, w / new_w
 
 
-@functools.lru_cache(maxsize=4)
-def _ignored_cache(character: str, lang_char: str) -> tuple[int, ...]:
-    return tuple(sorted(character.index(c) + 1 for c in set(character) - set(lang_char)))
+def _decode(classes: list[str], probs: np.ndarray, ratio: float, lexicon_margin: float = 0.0) -> Reading:
+    """Greedy CTC decoding that remembers each character's first and last column.
 
-
-def _ignored_classes(reader: Any) -> list[int]:
-    return list(_ignored_cache(reader.character, "".join(sorted(reader.lang_char))))
-
-
-def _decode(reader: Any, probs: np.ndarray, ratio: float, lexicon_margin: float = 0.0) -> Reading:
-    """Greedy CTC decoding that remembers each character's first and last column."""
+    classes: the recogniser's classes (index 0 = CTC blank); probs: (T, C) column
+    probabilities from either engine; ratio: crop pixels per recogniser input pixel.
+    """
     idx = probs.argmax(axis=1)  # (T,)
     best = probs.max(axis=1)  # (T,)
     runs: list[list[int]] = []  # [class, first column, last column]
@@ -219,7 +274,6 @@ def _decode(reader: Any, probs: np.ndarray, ratio: float, lexicon_margin: float 
         elif k != 0:
             runs.append([k, j, j])
         prev = k
-    classes = reader.converter.character  # index 0 = blank
     _letters_for_stray_digits(runs, probs, classes)
     if lexicon_margin > 0:
         from segmentation.lexicon import correct_words

@@ -101,13 +101,13 @@ def _read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
                   timings: dict[str, float]) -> list[ReadChunk]:
     from segmentation import easyocr_backend as eb
 
-    with eb.torch_threads(cfg.num_threads):
-        reader = _timed(timings, "load", eb.get_reader)
-        boxes = _timed(timings, "detect", eb.detect, reader, rgb, cfg)
-        return _read_boxes(reader, gray, boxes, cfg, timings)
+    engine = _timed(timings, "load", eb.get_engine, cfg.engine, cfg.num_threads)
+    with engine.threads(cfg.num_threads):
+        boxes = _timed(timings, "detect", eb.detect, engine, rgb, cfg)
+        return _read_boxes(engine, gray, boxes, cfg, timings)
 
 
-def _read_boxes(reader: Any, gray: np.ndarray, boxes: list[Box], cfg: SegmentConfig,
+def _read_boxes(engine: Any, gray: np.ndarray, boxes: list[Box], cfg: SegmentConfig,
                 timings: dict[str, float]) -> list[ReadChunk]:
     from glyphs.normalize import to_dark_on_light
     from segmentation import easyocr_backend as eb
@@ -117,7 +117,7 @@ def _read_boxes(reader: Any, gray: np.ndarray, boxes: list[Box], cfg: SegmentCon
     for box in boxes:
         x0, y0, x1, y1 = _expand(box, cfg.crop_margin, gray.shape)
         crop = to_dark_on_light(gray[y0:y1, x0:x1])  # (h, w) uint8
-        reading = _timed(timings, "recognize", eb.recognize, reader, crop, cfg.recog_height,
+        reading = _timed(timings, "recognize", eb.recognize, engine, crop, cfg.recog_height,
                           cfg.lexicon_margin)
         if reading.confidence < cfg.min_confidence or not reading.text.strip():
             continue

@@ -130,6 +130,40 @@ def test_onnx_export_matches_torch(trained, tmp_path):
     assert max(diffs.values()) <= 1e-4, diffs
 
 
+def test_onnx_model_scores_like_torch_in_every_mode_and_checks_its_weights(trained, tiny_data, tmp_path):
+    """The ONNX path (no torch at run time) reproduces GlyphModel.score: head, prototypes, both."""
+    from classifier.export import export_onnx, is_current
+    from classifier.inference import GlyphModel
+    from classifier.onnx_inference import OnnxGlyphModel, load_onnx_model
+    from classifier.store import load_prototypes
+
+    d = tmp_path / "m"
+    shutil.copytree(trained, d)
+    assert not is_current(d)
+    export_onnx(d)
+    assert is_current(d)
+    ref, got = load_model(d), load_onnx_model(d)
+    data = load_dataset(tiny_data)
+    imgs = data.images[:70]
+    chars = [data.labels.glyph_set[int(c)] for c in data.char[:70]]
+    chars[::7] = [""] * len(chars[::7])  # some glyphs with the character withheld
+    protos = load_prototypes(d)
+    for mode in ("head", "prototype", "both"):
+        a = GlyphModel(ref.net, ref.labels, {**ref.config, "scoring": mode}, protos=protos).score(imgs, chars)
+        b = OnnxGlyphModel(got.session, got.labels, {**got.config, "scoring": mode},
+                           protos.numpy(), batch_size=32).score(imgs, chars)
+        for name in ("log_probs", "weight", "width", "italic_prob", "embedding"):
+            scale = 400.0 if name == "weight" else 25.0 if name == "width" else 1.0
+            np.testing.assert_allclose(getattr(b, name) / scale, getattr(a, name) / scale, atol=2e-4, err_msg=name)
+        assert (a.log_probs.argmax(1) == b.log_probs.argmax(1)).all()
+    assert len(got.score(np.zeros((0, 40, 40), np.uint8), [])) == 0
+    with torch.no_grad():
+        next(ref.net.parameters()).add_(0.1)  # retrained weights, stale model.onnx
+    save_model_dir(d, ref.net, ref.labels, ref.config)
+    with pytest.raises(ModelError, match="not exported from the model.safetensors beside it"):
+        load_onnx_model(d)
+
+
 def test_best_epoch_is_saved_not_the_last(tiny_data, tmp_path, monkeypatch):
     scores, snapshots = iter([0.5, 0.9, 0.3]), []
 

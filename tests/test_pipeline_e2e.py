@@ -51,7 +51,19 @@ def ident():
     return get_identifier(str(DEFAULT_MODEL))
 
 
-def test_five_catalog_families_rank_right(ident):
+@pytest.fixture(scope="module", params=["onnx", "torch"])
+def engine_ident(request):
+    """An Identifier on each engine (.ci/run exports the ONNX files first)."""
+    from pipeline import Identifier
+    from pipeline.engine import onnx_missing
+
+    if request.param == "onnx" and onnx_missing(DEFAULT_MODEL):
+        pytest.skip("ONNX networks not exported: run `python cli.py export --ocr` (.ci/run does)")
+    return Identifier(DEFAULT_MODEL, engine=request.param)
+
+
+def test_five_catalog_families_rank_right(engine_ident):
+    ident = engine_ident
     top1 = 0
     for family, text in LINES.items():
         ranking = ident.rank(_line_image(family, text), top=5)

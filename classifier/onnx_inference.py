@@ -1,0 +1,153 @@
+"""The glyph CNN on ONNX Runtime: ``load_onnx_model(dir).score(images, chars) -> GlyphScores``, no torch.
+
+Reads ``model.onnx`` (``python cli.py export MODEL_DIR --onnx``) beside the
+model directory's labels.json, config.json and prototypes.safetensors, and
+reproduces classifier.inference.GlyphModel: the same outputs and the same
+scoring modes (head, class-average "prototype" embeddings, or both; see
+classifier.scoring) computed in numpy. The ONNX file records the SHA-256 of the
+model.safetensors it was exported from and is refused when the weights beside
+it are other ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from classifier.errors import ModelError
+from classifier.scores import SCORING_MODES, GlyphScores
+from glyphs.labels import LabelMap, LabelMapError
+
+ONNX_FILE = "model.onnx"
+WEIGHTS_FILE = "model.safetensors"
+PROTOTYPES = "prototypes.safetensors"  # classifier.store.PROTOTYPES
+OUTPUTS = ("log_probs", "weight", "width", "italic_logit", "embedding")  # classifier.model.GlyphOutput
+
+
+def weights_sha256(model_dir: str | Path) -> str:
+    """SHA-256 of the model directory's model.safetensors (what model.onnx records)."""
+    return hashlib.sha256((Path(model_dir) / WEIGHTS_FILE).read_bytes()).hexdigest()
+
+
+def has_onnx(model_dir: str | Path) -> bool:
+    return (Path(model_dir) / ONNX_FILE).is_file()
+
+
+class OnnxGlyphModel:
+    """A loaded ONNX glyph model: session, label map, config (and prototypes when scoring needs them)."""
+
+    def __init__(self, session, labels: LabelMap, config: dict, protos: np.ndarray | None,
+                 batch_size: int = 256) -> None:
+        self.session = session
+        self.labels = labels
+        self.config = config
+        self.batch_size = batch_size
+        self.scoring = config.get("scoring", "head")
+        self.prototypes = protos  # (F, C + 1, D) float32 unit rows, or None
+        self.prototype_scale = float(config.get("prototype_scale", 5.0))
+        self.prototype_scale_nochar = float(config.get("prototype_scale_nochar", self.prototype_scale))
+        self.embed_dim = int(config.get("model_args", {}).get("embed_dim", 0))
+        if self.scoring not in SCORING_MODES:
+            raise ModelError(f"config.json scoring {self.scoring!r} is not one of {SCORING_MODES}")
+        if self.scoring != "head" and protos is None:
+            raise ModelError(f"scoring {self.scoring!r} needs prototypes.safetensors beside the model")
+
+    @property
+    def size(self) -> int:
+        return self.labels.norm.size
+
+    def char_indices(self, chars: Sequence[str]) -> np.ndarray:
+        """(N,) int64 indices into the glyph set; unknown characters (or '') map to num_chars."""
+        return np.fromiter((self.labels.char_index(c) for c in chars), dtype=np.int64, count=len(chars))
+
+    def score(self, images: np.ndarray, chars: Sequence[str]) -> GlyphScores:
+        """images (N, S, S) uint8 from glyphs.normalize_glyph (ink 255); chars: the N letters read."""
+        images = np.asarray(images)
+        if images.ndim != 3 or images.shape[1:] != (self.size, self.size):
+            raise ValueError(f"images must be (N, {self.size}, {self.size}); got {images.shape}")
+        if images.dtype != np.uint8:
+            raise ValueError(f"images must be uint8 (ink 255) as glyphs.normalize_glyph makes; got {images.dtype}")
+        if len(chars) != images.shape[0]:
+            raise ValueError(f"{images.shape[0]} images but {len(chars)} characters")
+        idx = self.char_indices(chars)
+        parts = []
+        for i in range(0, images.shape[0], self.batch_size):
+            x = np.ascontiguousarray(images[i : i + self.batch_size])
+            c = idx[i : i + self.batch_size]
+            lp, weight, width, italic, emb = self.session.run(list(OUTPUTS), {"images": x, "chars": c})
+            parts.append((self._log_probs(lp, emb, c), weight, width, 1.0 / (1.0 + np.exp(-italic)), emb))
+        if not parts:
+            z = np.zeros((0,), np.float32)
+            return GlyphScores(np.zeros((0, self.labels.num_fonts), np.float32), z, z, z,
+                               np.zeros((0, self.embed_dim), np.float32))
+        return GlyphScores(*(np.concatenate(col).astype(np.float32) for col in zip(*parts, strict=True)))
+
+    def _log_probs(self, head: np.ndarray, emb: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """(B, F) log-probabilities under this model's scoring mode (classifier.inference._log_probs)."""
+        if self.scoring == "head":
+            return head
+        e = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)  # (B, D), F.normalize
+        sim = np.einsum("nd,fnd->nf", e, self.prototypes[:, c, :])  # (B, F) cosine similarity
+        known = (c < self.labels.num_chars)[:, None]  # (B, 1): temperatures fitted with / without the char
+        scaled = sim * np.where(known, self.prototype_scale, self.prototype_scale_nochar).astype(np.float32)
+        return _log_softmax(scaled if self.scoring == "prototype" else head + scaled)
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    """Row-wise log_softmax of (B, F)."""
+    m = x.max(axis=1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=1, keepdims=True))
+
+
+def load_onnx_model(model_dir: str | Path, threads: int = 1, batch_size: int = 256) -> OnnxGlyphModel:
+    """Load MODEL_DIR/model.onnx with its labels, config and prototypes; ModelError if unusable.
+
+    threads: onnxruntime intra-op threads (0 = its default, all cores).
+    """
+    d = Path(model_dir)
+    path = d / ONNX_FILE
+    if not path.is_file():
+        raise ModelError(f"{path} is missing; run `python cli.py export {d} --onnx` (needs the .[train] extra)")
+    try:
+        labels = LabelMap.load(d)
+        config = json.loads((d / "config.json").read_text())
+    except (LabelMapError, OSError, json.JSONDecodeError) as e:
+        raise ModelError(f"cannot use model {d}: {e}") from e
+    session = _session(path, threads)
+    recorded = dict(session.get_modelmeta().custom_metadata_map).get("source_sha256")
+    if (d / WEIGHTS_FILE).is_file() and recorded != weights_sha256(d):
+        raise ModelError(f"{path} was not exported from the {WEIGHTS_FILE} beside it; "
+                         f"run `python cli.py export {d} --onnx` again")
+    protos = _prototypes(d) if config.get("scoring", "head") != "head" else None
+    return OnnxGlyphModel(session, labels, config, protos, batch_size)
+
+
+def _session(path: Path, threads: int):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(0, threads)
+    opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime raises its own, unexported exception types
+        raise ModelError(f"{path} is not a readable ONNX model ({str(e).splitlines()[0]})") from None
+
+
+def _prototypes(d: Path) -> np.ndarray | None:
+    """(F, C + 1, D) float32 class-average embeddings, or None (classifier.store.load_prototypes)."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    path = d / PROTOTYPES
+    if not path.is_file():
+        return None
+    try:
+        return load_file(str(path))["prototypes"].astype(np.float32)
+    except (SafetensorError, KeyError, OSError) as e:
+        raise ModelError(f"{path} is unreadable ({e})") from e

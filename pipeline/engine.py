@@ -1,0 +1,56 @@
+"""Which engine runs the networks at identify time: ONNX Runtime (no torch) or torch.
+
+``auto`` (the default) is ONNX Runtime when the exported files are present
+(models/ocr/*.onnx from ``python cli.py export --ocr``, and the model
+directory's model.onnx), otherwise torch when it is installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+ENGINES = ("auto", "onnx", "torch")
+
+
+def onnx_missing(model_dir: str | Path) -> list[Path]:
+    """The ONNX files the onnx engine needs that are not on disk."""
+    from classifier.onnx_inference import ONNX_FILE
+    from segmentation.ocr_onnx import SOURCES, ocr_dir
+
+    need = [ocr_dir() / name for name in SOURCES] + [Path(model_dir) / ONNX_FILE]
+    return [p for p in need if not p.is_file()]
+
+
+def torch_installed() -> bool:
+    return bool(importlib.util.find_spec("torch") and importlib.util.find_spec("easyocr"))
+
+
+def resolve_engine(requested: str, model_dir: str | Path) -> str:
+    """"onnx" or "torch" for ``requested`` (auto, onnx, torch); OcrUnavailableError when it cannot run."""
+    from segmentation.easyocr_backend import OcrUnavailableError
+    from segmentation.ocr_onnx import EXPORT_HINT
+
+    if requested not in ENGINES:
+        raise OcrUnavailableError(f"unknown engine {requested!r}; choose one of {', '.join(ENGINES)}")
+    missing = onnx_missing(model_dir) if requested != "torch" else []
+    if requested == "torch" or (requested == "auto" and missing and torch_installed()):
+        if not torch_installed():
+            raise OcrUnavailableError("the torch engine needs torch and easyocr: pip install -e '.[train]'")
+        return "torch"
+    if missing:
+        raise OcrUnavailableError(f"the ONNX networks are missing ({', '.join(str(p) for p in missing)}); "
+                                  f"{EXPORT_HINT}")
+    return "onnx"
+
+
+def load_glyph_model(model_dir: str | Path, engine: str, threads: int = 1) -> Any:
+    """The glyph model on ``engine`` (GlyphModel or OnnxGlyphModel: the same score())."""
+    if engine == "onnx":
+        from classifier.onnx_inference import load_onnx_model
+
+        return load_onnx_model(model_dir, threads=threads)
+    from classifier import load_model
+
+    return load_model(model_dir)
