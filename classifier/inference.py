@@ -74,6 +74,17 @@ class GlyphModel:
         return GlyphScores(*cat)
 
 
+    def embed(self, images: np.ndarray, chars: Sequence[str]) -> np.ndarray:
+        """(N, D) float32 embeddings only (no font scores): what render-and-compare compares."""
+        idx = self.char_indices(chars)
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(idx), self.batch_size):
+                x = torch.from_numpy(np.ascontiguousarray(images[i : i + self.batch_size])).to(self.device)
+                c = torch.from_numpy(idx[i : i + self.batch_size]).to(self.device)
+                out.append(self.net(x, c).embedding.float().cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, self.net.args.embed_dim), np.float32)
+
     def _log_probs(self, head: torch.Tensor, emb: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         """(B, F) log-probabilities under this model's scoring mode."""
         if self.scoring == "head":

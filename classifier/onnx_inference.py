@@ -86,6 +86,14 @@ class OnnxGlyphModel:
                                np.zeros((0, self.embed_dim), np.float32))
         return GlyphScores(*(np.concatenate(col).astype(np.float32) for col in zip(*parts, strict=True)))
 
+    def embed(self, images: np.ndarray, chars: Sequence[str]) -> np.ndarray:
+        """(N, D) float32 embeddings only (no font scores): what render-and-compare compares."""
+        idx = self.char_indices(chars)
+        out = [self.session.run(["embedding"], {"images": np.ascontiguousarray(images[i : i + self.batch_size]),
+                                                "chars": idx[i : i + self.batch_size]})[0]
+               for i in range(0, len(idx), self.batch_size)]
+        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, self.embed_dim), np.float32)
+
     def _log_probs(self, head: np.ndarray, emb: np.ndarray, c: np.ndarray) -> np.ndarray:
         """(B, F) log-probabilities under this model's scoring mode (classifier.inference._log_probs)."""
         if self.scoring == "head":
@@ -132,6 +140,7 @@ def _session(path: Path, threads: int):
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = max(0, threads)
     opts.inter_op_num_threads = 1
+    opts.enable_cpu_mem_arena = False  # peak RSS -30..60 MB, same speed (bench/results/light.md)
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])

@@ -13,6 +13,11 @@ class VerifyConfig:
     top_k: int = 30  # classifier candidates drawn and compared
     styles_per_font: int = 3  # catalog weights tried per candidate (nearest the estimate)
     max_glyphs: int = 60  # glyphs drawn per region: the first words up to this many (speed on long texts)
+    # Early stop: candidates are drawn stop_chunk at a time (classifier order); drawing ends when the
+    # next one, even given the best similarity bonus seen, trails the leader by stop_margin verified
+    # ranking temperatures (0 = draw all top_k). bench/results/light.md measures the effect.
+    stop_margin: float = 2.0
+    stop_chunk: int = 5
     catalog: str = "default"
     cache: str | None = None  # font cache (None: glyphs.catalog.default_cache_dir())
     fonts_dir: str | None = None  # extra folder of font files

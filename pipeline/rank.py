@@ -25,7 +25,7 @@ from pipeline.scoring import (
     verified_scores,
 )
 from pipeline.types import FontScore, GlyphEvidence, Ranking, Region
-from pipeline.verify import FontSource, Verification, verify
+from pipeline.verify import EarlyStop, FontSource, Verification, verify
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
 CALIBRATION_FILE = "calibration.json"
@@ -124,8 +124,11 @@ class Identifier:
         weight, _, italic = style_estimate(ix, w, scores)
         cand = np.argsort(-sums, kind="stable")[: self.verify_config.top_k]
         sub = first_words(ix, words, self.verify_config.max_glyphs)  # long texts: drawing cost capped
+        v = self.verify_config
+        stop = EarlyStop(sums[cand], self.calibration.verify_alpha, v.stop_margin * self.calibration.line_temperature(
+            len(ix), verified=True), v.stop_chunk) if v.stop_margin > 0 else None
         ver = verify(self.model, scores.embedding[sub], [chars[i] for i in sub], [words[i] for i in sub],
-                     cand, w[sub], self.fonts, weight, italic, self.verify_config.styles_per_font)
+                     cand, w[sub], self.fonts, weight, italic, v.styles_per_font, stop)
         return ver, sub
 
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,

@@ -17,6 +17,7 @@ them :class:`FontSource` is empty and the ranking is the classifier's alone.
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -42,9 +43,10 @@ class Verification:
 class FontSource:
     """The font files of the model's families, by family id (read lazily, cached)."""
 
-    def __init__(self, families: Sequence[FamilyFiles]) -> None:
+    def __init__(self, families: Sequence[FamilyFiles], cache_bytes: int = 64 << 20) -> None:
         self._families = {f.family.id: f for f in families if f.present}
         self._ready: dict[str, FamilyFiles] = {}
+        self.templates = TemplateCache(cache_bytes)  # embeddings of drawn words (verify)
 
     @classmethod
     def from_catalog(cls, catalog: str | Path = "default", cache: str | Path | None = None,
@@ -98,41 +100,164 @@ def _unit_rows(e: np.ndarray) -> np.ndarray:
     return e / (np.linalg.norm(e, axis=1, keepdims=True) + 1e-6)
 
 
+def embed(model, images: np.ndarray, chars: Sequence[str]) -> np.ndarray:
+    """(N, D) embeddings of drawn glyphs: ``model.embed`` where the model has it (no font
+    scoring), else ``model.score(...).embedding``."""
+    fn = getattr(model, "embed", None)
+    return fn(images, chars) if fn is not None else model.score(images, chars).embedding
+
+
+class TemplateCache:
+    """Unit embeddings of drawn words, keyed by (model, font file, style, word, normalisation).
+
+    Nothing in a key depends on the picture, so a word drawn for one picture is reused
+    for the next (a server, a benchmark, several regions). Least recently used entries
+    go first once ``max_bytes`` is reached. Values: (len(word), D) float32, or None
+    where the font cannot draw the word.
+    """
+
+    def __init__(self, max_bytes: int = 64 << 20) -> None:
+        self.max_bytes = max_bytes
+        self._data: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
+        self._bytes = 0
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> tuple[bool, np.ndarray | None]:
+        if key in self._data:
+            self._data.move_to_end(key)
+            self.hits += 1
+            return True, self._data[key]
+        self.misses += 1
+        return False, None
+
+    def put(self, key: tuple, value: np.ndarray | None) -> None:
+        if key in self._data:
+            return
+        self._data[key] = value
+        self._bytes += value.nbytes if value is not None else 0
+        while self._bytes > self.max_bytes and self._data:
+            _, old = self._data.popitem(last=False)
+            self._bytes -= old.nbytes if old is not None else 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@dataclass(frozen=True)
+class EarlyStop:
+    """Stop drawing candidates once the leader is clear (see verify)."""
+
+    sums: np.ndarray  # (K,) classifier summed log-scores of the candidates, best first
+    alpha: float  # similarity weight of the verified score (Calibration.verify_alpha)
+    margin: float  # score units an unverified candidate must trail by, even given the best bonus seen
+    chunk: int = 10  # candidates drawn (and embedded in one batch) per step
+
+
 def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence[int],
            candidates: np.ndarray, weights: np.ndarray, source: FontSource, weight: float,
-           italic: bool, styles_per_font: int) -> Verification:
+           italic: bool, styles_per_font: int, stop: EarlyStop | None = None) -> Verification:
     """Similarity of every glyph to its drawing in each candidate family.
 
     embedding (N, D): the classifier's embeddings of the N glyphs; chars/word_of (N,):
     letter read and word index of each glyph; weights (N,): vote weights, used to
-    choose each candidate's best style. All drawings are scored in one batch.
+    choose each candidate's best style. Drawings come from ``source.templates`` when
+    drawn before; new ones are embedded in one batch per step. Without ``stop`` every
+    candidate is drawn; with it candidates are drawn ``stop.chunk`` at a time in the
+    given order, and drawing ends when the next candidate, even given the best
+    similarity bonus seen so far, would trail the leader by more than ``stop.margin``:
+    the returned Verification then holds only the candidates drawn.
     """
     words = _words(chars, word_of)
-    drawings = []  # (candidate k, style, glyph indices, (M, S, S) images)
-    for k, fi in enumerate(candidates):
-        files = source.files(model.labels.fonts[int(fi)].family)
-        for style in candidate_styles(files, weight, italic, styles_per_font) if files else []:
-            idx, imgs = _draw(files, style, words, model.labels.norm)
-            if idx:
-                drawings.append((k, style, idx, imgs))
+    e0 = _unit_rows(np.asarray(embedding, np.float32))  # (N, D)
     sim = np.full((len(candidates), len(chars)), np.nan, np.float32)
     styles: list[FontStyle | None] = [None] * len(candidates)
-    if drawings:
-        all_idx = [i for d in drawings for i in d[2]]
-        e1 = _unit_rows(model.score(np.concatenate([d[3] for d in drawings]),
-                                    [chars[i] for i in all_idx]).embedding)  # (M_total, D)
-        e0 = _unit_rows(np.asarray(embedding, np.float32))[all_idx]  # (M_total, D)
-        cos = (e0 * e1).sum(axis=1)
-        best = np.full(len(candidates), -np.inf)
+    step = stop.chunk if stop else len(candidates)
+    done = len(candidates)
+    for lo in range(0, len(candidates), max(1, step)):
+        hi = min(len(candidates), lo + max(1, step))
+        _verify_chunk(model, e0, chars, words, candidates, weights, source, weight, italic,
+                      styles_per_font, range(lo, hi), sim, styles)
+        if stop and hi < len(candidates) and _leader_is_clear(stop, sim[:hi], weights, hi):
+            done = hi
+            break
+    return Verification(np.asarray(candidates)[:done], _fill_missing(sim[:done]), tuple(styles[:done]))
+
+
+def _leader_is_clear(stop: EarlyStop, sim: np.ndarray, weights: np.ndarray, drawn: int) -> bool:
+    """Whether candidate ``drawn`` (the best not yet drawn) cannot catch the leader."""
+    bonus = stop.alpha * (_fill_missing(sim) * weights[None, :]).sum(axis=1)  # (drawn,)
+    leader = float((stop.sums[:drawn] + bonus).max())
+    return float(stop.sums[drawn]) + float(bonus.max()) + stop.margin < leader
+
+
+def _verify_chunk(model, e0: np.ndarray, chars: Sequence[str], words: list[tuple[str, list[int]]],
+                  candidates: np.ndarray, weights: np.ndarray, source: FontSource, weight: float,
+                  italic: bool, styles_per_font: int, ks: range, sim: np.ndarray,
+                  styles: list[FontStyle | None]) -> None:
+    """Fill ``sim`` rows and ``styles`` of candidates ``ks`` (best style per candidate), in place."""
+    drawings = []  # (candidate k, style, [(cache key, word's glyph indices)])
+    have: dict[tuple, np.ndarray | None] = {}  # cache key -> (len(word), D) unit embeddings, None = undrawable
+    todo: dict[tuple, np.ndarray] = {}  # cache key -> (len(word), S, S) drawings not embedded yet
+    for k in ks:
+        files = source.files(model.labels.fonts[int(candidates[k])].family)
+        for style in candidate_styles(files, weight, italic, styles_per_font) if files else []:
+            parts = _word_keys(model, files, style, words, source.templates, have, todo)
+            drawings.append((k, style, parts))
+    if todo:  # one batch for every new drawing of this chunk
+        keys = list(todo)
+        letters = [c for key in keys for c in key[-1]]
+        emb = _unit_rows(embed(model, np.concatenate([todo[key] for key in keys]), letters))  # (M, D)
         start = 0
-        for k, style, idx, _ in drawings:
-            row = np.full(len(chars), np.nan, np.float32)
-            row[idx] = cos[start:start + len(idx)]
-            start += len(idx)
-            score = float(np.nansum(row * weights))
-            if score > best[k]:
-                best[k], sim[k], styles[k] = score, row, style
-    return Verification(np.asarray(candidates), _fill_missing(sim), tuple(styles))
+        for key in keys:
+            have[key] = emb[start:start + len(todo[key])]
+            source.templates.put(key, have[key])
+            start += len(todo[key])
+    best = np.full(len(candidates), -np.inf)
+    for k, style, parts in drawings:
+        drawn = [(have[key], ix) for key, ix in parts if have.get(key) is not None]
+        if not drawn:
+            continue
+        row = np.full(len(chars), np.nan, np.float32)
+        for e1, ix in drawn:
+            row[ix] = (e0[ix] * e1).sum(axis=1)
+        score = float(np.nansum(row * weights))
+        if score > best[k]:
+            best[k], sim[k], styles[k] = score, row, style
+
+
+def _word_keys(model, files: FamilyFiles, style: FontStyle, words: list[tuple[str, list[int]]],
+               cache: TemplateCache, have: dict, todo: dict) -> list[tuple[tuple, list[int]]]:
+    """(cache key, glyph indices) of every word at ``style``. Cached embeddings go into
+    ``have``; words drawn for the first time into ``todo`` (key -> drawings), or ``have``
+    as None where the font cannot draw them."""
+    try:
+        file = pick_file(files, style)
+    except (FontFileError, OSError) as e:
+        print(f"warning: cannot draw {files.family.id}: {e}", file=sys.stderr)
+        return []
+    keys = [(id(model), file, style, model.labels.norm, RENDER_SIZE, text) for text, _ in words]
+    new = []
+    for i, key in enumerate(keys):
+        if key in have or key in todo:
+            continue
+        found, value = cache.get(key)
+        if found:
+            have[key] = value
+        else:
+            new.append(i)
+    if new:
+        try:
+            drawn = word_templates(files, style, [words[i][0] for i in new], model.labels.norm)
+        except (FontFileError, OSError) as e:
+            print(f"warning: cannot draw {files.family.id}: {e}", file=sys.stderr)
+            return []
+        for i, d in zip(new, drawn, strict=True):
+            if d is None:
+                have[keys[i]] = None
+                cache.put(keys[i], None)
+            else:
+                todo[keys[i]] = d
+    return [(key, ix) for key, (_, ix) in zip(keys, words, strict=True)]
 
 
 def _words(chars: Sequence[str], word_of: Sequence[int]) -> list[tuple[str, list[int]]]:
@@ -141,20 +266,6 @@ def _words(chars: Sequence[str], word_of: Sequence[int]) -> list[tuple[str, list
     for i, w in enumerate(word_of):
         groups.setdefault(int(w), []).append(i)
     return [("".join(chars[i] for i in ix), ix) for ix in groups.values()]
-
-
-def _draw(files: FamilyFiles, style: FontStyle, words: list[tuple[str, list[int]]],
-          norm: NormSettings) -> tuple[list[int], np.ndarray | None]:
-    """Glyph indices drawn at ``style`` and their (M, S, S) drawings (([], None) if none)."""
-    try:
-        drawn = word_templates(files, style, [t for t, _ in words], norm)
-    except (FontFileError, OSError) as e:
-        print(f"warning: cannot draw {files.family.id}: {e}", file=sys.stderr)
-        return [], None
-    idx = [i for (_, ix), d in zip(words, drawn, strict=True) if d is not None for i in ix]
-    if not idx:
-        return [], None
-    return idx, np.concatenate([d for d in drawn if d is not None])
 
 
 def _fill_missing(sim: np.ndarray) -> np.ndarray:

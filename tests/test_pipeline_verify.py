@@ -56,6 +56,41 @@ def test_the_true_font_matches_its_own_drawing_best(ident, source, family):
         assert ver.styles[CANDIDATES.index(family)].weight == 700
 
 
+def test_cached_drawings_and_early_stop_keep_the_answer(ident):
+    """Second picture with the same words: drawings come from the template cache, same
+    similarities; an early stop draws fewer candidates and keeps the leader."""
+    from pipeline.verify import EarlyStop, TemplateCache
+
+    src = FontSource(catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts"))
+    text = "Harbour Lights"
+    images = _glyphs_of("roboto", text, FontStyle(400), src, ident.model.labels.norm)
+    chars, words = list(text.replace(" ", "")), [0] * 7 + [1] * 6
+    emb, w = ident.model.score(images, chars).embedding, np.ones(len(chars))
+    cand = np.array([ident.model.labels.font_index(f) for f in CANDIDATES])
+    first = verify(ident.model, emb, chars, words, cand, w, src, 400.0, False, 2)
+    misses = src.templates.misses
+    again = verify(ident.model, emb, chars, words, cand, w, src, 400.0, False, 2)
+    assert src.templates.misses == misses and src.templates.hits >= 2 * len(CANDIDATES)
+    np.testing.assert_allclose(again.similarity, first.similarity, atol=1e-6)
+    fresh = FontSource(catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts"), cache_bytes=0)
+    np.testing.assert_allclose(verify(ident.model, emb, chars, words, cand, w, fresh, 400.0, False, 2).similarity,
+                               first.similarity, atol=1e-5)  # nothing kept: drawn again, same result
+    assert len(fresh.templates) == 0
+    bonus = 30.0 * first.similarity.sum(axis=1)
+    sums = np.array([0.0, -1e4, -1e4, -1e4, -1e4])  # roboto far ahead of the rest by the classifier
+    early = verify(ident.model, emb, chars, words, cand, w, src, 400.0, False, 2, EarlyStop(sums, 30.0, 10.0, 2))
+    assert len(early.candidates) == 2 and early.styles == first.styles[:2]
+    np.testing.assert_allclose(early.similarity, first.similarity[:2], atol=1e-6)
+    close = np.zeros(5)  # nobody clearly behind: every candidate is drawn
+    assert len(verify(ident.model, emb, chars, words, cand, w, src, 400.0, False, 2,
+                      EarlyStop(close, 30.0, 10.0, 2)).candidates) == 5
+    assert CANDIDATES[int(np.argmax(bonus))] == "roboto"
+    cache = TemplateCache(max_bytes=1000)
+    for i in range(3):
+        cache.put(("k", i), np.zeros((1, 128), np.float32))  # 512 bytes each
+    assert len(cache) == 1 and cache.get(("k", 2))[0] and not cache.get(("k", 0))[0]
+
+
 def test_word_templates_line_up_with_the_text(source):
     from glyphs.labels import NormSettings
 

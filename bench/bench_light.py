@@ -1,0 +1,283 @@
+"""Light and fast (issue 13): the ONNX Runtime path against the torch path, in one run.
+
+    python bench/bench_light.py [--testsets bench/testsets] [--per-split 60] [--cold-runs 3]
+
+Measures, paired:
+- cold ``python cli.py identify examples/sample.png`` (subprocess wall time and peak RSS),
+  before ``fonts fetch`` (an empty fonts dir) and with render-and-compare (the font cache);
+  the ONNX runs start with torch made unimportable, as on a server without it;
+- warm seconds per image in one process, one thread, on the test sets: classifier only,
+  render-and-compare as before (every top-30 candidate drawn) and as now (template cache +
+  early stop); top-1 agreement and accuracy of the two paths, and agreement of what was read;
+- the base install's size in a fresh venv (``pip install`` of pyproject's base dependencies).
+Writes bench/results/light.md and light.json. Test sets: ``python cli.py benchmark --make-testsets``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results"
+SAMPLE = ROOT / "examples" / "sample.png"
+NO_TORCH = "import sys\nfor m in ('torch', 'torchvision', 'easyocr', 'onnx'):\n    sys.modules[m] = None\n"
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+
+
+# --------------------------------------------------------------------------- cold start
+def cold_identify(engine: str, fonts_dir: Path, shim: Path) -> dict:
+    """One ``cli.py identify`` of the sample in a fresh process: wall s, peak RSS MB, answer."""
+    env = {**os.environ, **ONE_THREAD, "PYTHONPATH": str(ROOT)}
+    if engine == "onnx":
+        env["PYTHONPATH"] = os.pathsep.join([str(shim), str(ROOT)])
+    cmd = ["/usr/bin/time", "-f", "MAXRSS_KB %M", sys.executable, str(ROOT / "cli.py"), "identify", str(SAMPLE),
+           "--json", "--engine", engine, "--fonts-dir", str(fonts_dir)]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    wall = time.perf_counter() - t0
+    rss = [int(line.split()[1]) for line in p.stderr.splitlines() if line.startswith("MAXRSS_KB")]
+    row = json.loads(p.stdout.splitlines()[0]) if p.returncode == 0 and p.stdout else {}
+    return {"wall_s": wall, "rss_mb": rss[0] / 1024 if rss else float("nan"), "rc": p.returncode,
+            "top1": (row.get("fonts") or [{}])[0].get("family"), "text": row.get("text")}
+
+
+def cold_table(runs: int, fonts_cache: Path) -> dict:
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        shim, empty = Path(tmp) / "shim", Path(tmp) / "nofonts"
+        shim.mkdir()
+        empty.mkdir()
+        (shim / "sitecustomize.py").write_text(NO_TORCH)
+        for label, fonts in (("before fonts fetch", empty), ("with render-and-compare", fonts_cache)):
+            for r in range(runs):  # interleaved, so load changes on this shared machine hit both
+                for engine in ("onnx", "torch"):
+                    res = cold_identify(engine, fonts, shim)
+                    print(f"cold {label} {engine} run {r}: {res['wall_s']:.2f} s, {res['rss_mb']:.0f} MB, "
+                          f"{res['top1']}", file=sys.stderr)
+                    out.setdefault(label, {}).setdefault(engine, []).append(res)
+    return out
+
+
+# --------------------------------------------------------------------------- warm, in one process
+def worker(engine: str, images: list[dict], old_rc_splits: set[str], out: Path) -> None:
+    """Rank every image with the classifier alone, old and new render-and-compare; write rows."""
+    from pipeline.config import VerifyConfig
+    from pipeline.rank import Identifier
+
+    if engine == "torch":
+        import torch
+
+        torch.set_num_threads(1)
+    idents = {"classifier": Identifier(engine=engine, verify=VerifyConfig(enabled=False)),
+              "rc_old": Identifier(engine=engine, verify=VerifyConfig(stop_margin=0.0))}
+    idents["rc_old"].fonts.templates.max_bytes = 0  # no drawings kept between pictures: as before
+    if engine == "onnx":  # the torch path is the old one: classifier, and R&C drawing all 30 candidates
+        idents["rc_new"] = Identifier(engine=engine)
+    idents["classifier"].rank(SAMPLE)  # load the networks before timing
+    rows = []
+    for n, s in enumerate(images):
+        row = {**s, "engine": engine}
+        for name, ident in idents.items():
+            if name == "rc_old" and engine == "onnx" and s["split"] not in old_rc_splits:
+                continue
+            t0 = time.perf_counter()
+            r = ident.rank(ROOT / s["path"])
+            row[name] = {"s": time.perf_counter() - t0, "top5": [f.family for f in r.fonts],
+                         "score": r.fonts[0].score if r.fonts else 0.0, "text": r.text}
+        rows.append(row)
+        print(f"{engine} {n + 1}/{len(images)} {s['split']}", file=sys.stderr, flush=True)
+    cache = idents["rc_new"].fonts.templates if "rc_new" in idents else None
+    out.write_text(json.dumps({"rows": rows, "cache": {"hits": cache.hits, "misses": cache.misses} if cache else {}}))
+
+
+def warm(images: list[dict], old_rc_splits: set[str]) -> dict:
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "images.json").write_text(json.dumps(images))
+        for engine in ("onnx", "torch"):
+            res = Path(tmp) / f"{engine}.json"
+            subprocess.run([sys.executable, __file__, "--worker", engine, "--images", str(Path(tmp) / "images.json"),
+                            "--old-rc-splits", ",".join(sorted(old_rc_splits)), "--out", str(res)],
+                           check=True, cwd=ROOT, env={**os.environ, **ONE_THREAD, "PYTHONPATH": str(ROOT)})
+            out[engine] = json.loads(res.read_text())
+    return out
+
+
+def pick_images(testsets: Path, splits: list[str], per_split: int) -> list[dict]:
+    """``per_split`` rows of each split, spread evenly over its families."""
+    from bench.manifest import read_manifest
+
+    out = []
+    for split in splits:
+        _, rows = read_manifest(testsets / split)
+        step = max(1, len(rows) // per_split)
+        for s in rows[::step][:per_split]:
+            out.append({"split": split, "path": str(testsets / s.image), "family": s.family, "text": s.text})
+    return out
+
+
+# --------------------------------------------------------------------------- install size
+def install_size(log: Path) -> dict:
+    """Base dependencies (pyproject) into a fresh venv: MB on disk and minutes."""
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    with tempfile.TemporaryDirectory() as tmp:
+        venv = Path(tmp) / "venv"
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        with open(log, "w") as f:
+            p = subprocess.run([str(venv / "bin" / "pip"), "install", "--no-cache-dir", *deps], stdout=f,
+                               stderr=subprocess.STDOUT)
+        du = subprocess.run(["du", "-sm", str(venv)], capture_output=True, text=True).stdout.split()[0]
+        return {"ok": p.returncode == 0, "mb": int(du), "minutes": (time.perf_counter() - t0) / 60, "deps": deps}
+
+
+# --------------------------------------------------------------------------- report
+def _p50(xs: list[float]) -> float:
+    return float(np.median(xs)) if xs else float("nan")
+
+
+def _char_agreement(a: str, b: str) -> float:
+    """1 - Levenshtein(a, b) / max(len): how alike two readings are, character by character."""
+    if not a and not b:
+        return 1.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1.0 - prev[-1] / max(len(a), len(b))
+
+
+def agreement_rows(w: dict, splits: list[str]) -> list[str]:
+    """Per split: top-1 agreement, accuracy and reading agreement of the two paths."""
+    o, t = w["onnx"]["rows"], w["torch"]["rows"]
+    lines = ["| split | images | top-1 agree, classifier only | top-1 agree, with R&C | accuracy onnx / torch, "
+             "classifier only | accuracy onnx / torch, with R&C | reading identical | reading, char agreement |",
+             "|---|---|---|---|---|---|---|---|"]
+    for split in [*splits, "all"]:
+        pairs = [(a, b) for a, b in zip(o, t, strict=True) if split in ("all", a["split"])]
+
+        def rate(f, pairs=pairs):
+            return sum(f(a, b) for a, b in pairs) / max(len(pairs), 1)
+        cells = [rate(lambda a, b: a["classifier"]["top5"][:1] == b["classifier"]["top5"][:1]),
+                 rate(lambda a, b: a["rc_new"]["top5"][:1] == b["rc_old"]["top5"][:1])]
+        acc = [rate(lambda a, b, r=r, k=k: (a if r == "onnx" else b)[k]["top5"][:1] == [a["family"]])
+               for k, r in (("classifier", "onnx"), ("classifier", "torch"), ("rc_new", "onnx"), ("rc_old", "torch"))]
+        same = rate(lambda a, b: a["classifier"]["text"] == b["classifier"]["text"])
+        chars = rate(lambda a, b: _char_agreement(a["classifier"]["text"], b["classifier"]["text"]))
+        lines.append(f"| {split} | {len(pairs)} | {cells[0]:.3f} | {cells[1]:.3f} | {acc[0]:.3f} / {acc[1]:.3f} | "
+                     f"{acc[2]:.3f} / {acc[3]:.3f} | {same:.3f} | {chars:.4f} |")
+    return lines
+
+
+def rc_rows(w: dict, old_splits: set[str]) -> list[str]:
+    """Render-and-compare as before vs now, both on the ONNX engine, and the engines with the old R&C."""
+    rows = [r for r in w["onnx"]["rows"] if "rc_old" in r]
+    tor = {r["path"]: r for r in w["torch"]["rows"]}
+    if not rows:
+        return []
+    old, new = _p50([r["rc_old"]["s"] for r in rows]), _p50([r["rc_new"]["s"] for r in rows])
+    cls = _p50([r["classifier"]["s"] for r in rows])
+    agree = np.mean([r["rc_old"]["top5"][:1] == r["rc_new"]["top5"][:1] for r in rows])
+    top5 = np.mean([r["rc_old"]["top5"] == r["rc_new"]["top5"] for r in rows])
+    engines = np.mean([r["rc_old"]["top5"][:1] == tor[r["path"]]["rc_old"]["top5"][:1] for r in rows])
+    acc = [np.mean([r[k]["top5"][:1] == [r["family"]] for r in rows]) for k in ("rc_old", "rc_new")]
+    return ["| images | p50 s, classifier only | p50 s, R&C before | p50 s, R&C now | R&C cost before / now | "
+            "top-1 agree now vs before | top-5 list identical | accuracy before / now | "
+            "top-1 agree onnx vs torch, both R&C before |", "|---|---|---|---|---|---|---|---|---|",
+            f"| {len(rows)} ({', '.join(sorted(old_splits))}) | {cls:.3f} | {old:.3f} | {new:.3f} | "
+            f"{(old - cls) / max(new - cls, 1e-9):.2f}x | {agree:.3f} | {top5:.3f} | {acc[0]:.3f} / {acc[1]:.3f} | "
+            f"{engines:.3f} |"]
+
+
+def cold_rows(cold: dict) -> list[str]:
+    lines = ["| cold `identify examples/sample.png` | onnx s (median) | torch s (median) | speed-up | "
+             "onnx peak RSS MB | torch peak RSS MB | answers (onnx / torch) |", "|---|---|---|---|---|---|---|"]
+    for label, by in cold.items():
+        o, t = by["onnx"], by["torch"]
+        wo, wt = _p50([r["wall_s"] for r in o]), _p50([r["wall_s"] for r in t])
+        ro, rt = max(r["rss_mb"] for r in o), max(r["rss_mb"] for r in t)
+        lines.append(f"| {label} | {wo:.2f} | {wt:.2f} | {wt / wo:.1f}x | {ro:.0f} | {rt:.0f} | "
+                     f"{o[0]['top1']} / {t[0]['top1']} |")
+    return lines
+
+
+def warm_rows(w: dict) -> list[str]:
+    lines = ["| warm, clean split, one thread | onnx p50 s | torch p50 s | onnx p90 s | torch p90 s |",
+             "|---|---|---|---|---|"]
+    for label, ko, kt in (("classifier only (before fonts fetch)", "classifier", "classifier"),
+                          ("with render-and-compare (onnx: now; torch: as before)", "rc_new", "rc_old")):
+        o = [r[ko]["s"] for r in w["onnx"]["rows"] if r["split"] == "clean"]
+        t = [r[kt]["s"] for r in w["torch"]["rows"] if r["split"] == "clean"]
+        lines.append(f"| {label} | {_p50(o):.3f} | {_p50(t):.3f} | {np.percentile(o, 90):.3f} | "
+                     f"{np.percentile(t, 90):.3f} |")
+    return lines
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--testsets", default="bench/testsets")
+    ap.add_argument("--splits", default="clean,photo,scene,short")
+    ap.add_argument("--per-split", type=int, default=60)
+    ap.add_argument("--old-rc-splits", default="clean", help="splits also ranked with the old render-and-compare")
+    ap.add_argument("--cold-runs", type=int, default=3)
+    ap.add_argument("--fonts", default=str(Path.home() / ".cache" / "freefontfinder" / "fonts"))
+    ap.add_argument("--skip-install", action="store_true", help="do not measure the fresh base install")
+    ap.add_argument("--worker", choices=["onnx", "torch"], help=argparse.SUPPRESS)
+    ap.add_argument("--images", help=argparse.SUPPRESS)
+    ap.add_argument("--out", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    old_splits = set(a.old_rc_splits.split(","))
+    if a.worker:
+        worker(a.worker, json.loads(Path(a.images).read_text()), old_splits, Path(a.out))
+        return 0
+    splits = a.splits.split(",")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    installer = None
+    if not a.skip_install:  # a few minutes of pip in the background while the rest runs
+        installer = subprocess.Popen([sys.executable, "-c", "import json, sys; sys.path.insert(0, sys.argv[1]);"
+                                      "from bench.bench_light import install_size;"
+                                      "print(json.dumps(install_size(__import__('pathlib').Path(sys.argv[2]))))",
+                                      str(ROOT), str(RESULTS / "light_install.log")], stdout=subprocess.PIPE, text=True)
+    t0 = time.perf_counter()
+    cold = cold_table(a.cold_runs, Path(a.fonts))
+    images = pick_images(Path(a.testsets), splits, a.per_split)
+    w = warm(images, old_splits)
+    install = json.loads(installer.communicate()[0]) if installer else None
+    report = {"cold": cold, "warm": w, "install": install, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+              "load_avg": os.getloadavg(), "minutes": (time.perf_counter() - t0) / 60}
+    (RESULTS / "light.json").write_text(json.dumps(report, indent=1))
+    md = ["# Light and fast: ONNX Runtime path vs torch path (issue 13)", "",
+          f"`python bench/bench_light.py --per-split {a.per_split} --splits {a.splits}` on {report['machine']} "
+          f"(shared with other work; load average at the end {report['load_avg'][0]:.1f}), one thread. "
+          f"Images: the first {a.per_split} of each split spread over its families (of "
+          f"`python cli.py benchmark --make-testsets`), not every image.", "", *cold_rows(cold), "", *warm_rows(w), "",
+          "Render-and-compare before (all 30 candidates drawn, nothing kept between pictures) and now (template "
+          "cache + early stop), same process, ONNX engine:", "", *rc_rows(w, old_splits), "",
+          "Same answers, ONNX path (new R&C) vs torch path (old R&C), per split:", "", *agreement_rows(w, splits), ""]
+    if install:
+        md += [f"Base install (no torch) in a fresh venv: **{install['mb']} MB** "
+               f"({'ok' if install['ok'] else 'FAILED'}, {install['minutes']:.1f} min): {', '.join(install['deps'])}.", ""]
+    cache = w["onnx"].get("cache") or {}
+    md += [f"Template cache over the run: {cache.get('hits', 0)} hits, {cache.get('misses', 0)} misses."]
+    (RESULTS / "light.md").write_text("\n".join(md) + "\n")
+    print("\n".join(md))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
