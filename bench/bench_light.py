@@ -41,14 +41,15 @@ def cold_identify(engine: str, fonts_dir: Path, shim: Path) -> dict:
     env = {**os.environ, **ONE_THREAD, "PYTHONPATH": str(ROOT)}
     if engine == "onnx":
         env["PYTHONPATH"] = os.pathsep.join([str(shim), str(ROOT)])
-    cmd = ["/usr/bin/time", "-f", "MAXRSS_KB %M", sys.executable, str(ROOT / "cli.py"), "identify", str(SAMPLE),
+    cmd = ["/usr/bin/time", "-f", "MAXRSS_KB %M %U %S", sys.executable, str(ROOT / "cli.py"), "identify", str(SAMPLE),
            "--json", "--engine", engine, "--fonts-dir", str(fonts_dir)]
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     wall = time.perf_counter() - t0
-    rss = [int(line.split()[1]) for line in p.stderr.splitlines() if line.startswith("MAXRSS_KB")]
+    stats = [line.split()[1:] for line in p.stderr.splitlines() if line.startswith("MAXRSS_KB")]
+    rss, cpu = (int(stats[0][0]) / 1024, float(stats[0][1]) + float(stats[0][2])) if stats else (np.nan, np.nan)
     row = json.loads(p.stdout.splitlines()[0]) if p.returncode == 0 and p.stdout else {}
-    return {"wall_s": wall, "rss_mb": rss[0] / 1024 if rss else float("nan"), "rc": p.returncode,
+    return {"wall_s": wall, "cpu_s": cpu, "rss_mb": rss, "rc": p.returncode,
             "top1": (row.get("fonts") or [{}])[0].get("family"), "text": row.get("text")}
 
 
@@ -63,7 +64,8 @@ def cold_table(runs: int, fonts_cache: Path) -> dict:
             for r in range(runs):  # interleaved, so load changes on this shared machine hit both
                 for engine in ("onnx", "torch"):
                     res = cold_identify(engine, fonts, shim)
-                    print(f"cold {label} {engine} run {r}: {res['wall_s']:.2f} s, {res['rss_mb']:.0f} MB, "
+                    print(f"cold {label} {engine} run {r}: {res['wall_s']:.2f} s ({res['cpu_s']:.2f} CPU s), "
+                          f"{res['rss_mb']:.0f} MB, "
                           f"{res['top1']}", file=sys.stderr)
                     out.setdefault(label, {}).setdefault(engine, []).append(res)
     return out
@@ -91,9 +93,9 @@ def worker(engine: str, images: list[dict], old_rc_splits: set[str], out: Path) 
         for name, ident in idents.items():
             if name == "rc_old" and engine == "onnx" and s["split"] not in old_rc_splits:
                 continue
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             r = ident.rank(ROOT / s["path"])
-            row[name] = {"s": time.perf_counter() - t0, "top5": [f.family for f in r.fonts],
+            row[name] = {"s": time.perf_counter() - t0, "cpu": time.process_time() - c0, "top5": [f.family for f in r.fonts],
                          "score": r.fonts[0].score if r.fonts else 0.0, "text": r.text}
         rows.append(row)
         print(f"{engine} {n + 1}/{len(images)} {s['split']}", file=sys.stderr, flush=True)
@@ -192,39 +194,44 @@ def rc_rows(w: dict, old_splits: set[str]) -> list[str]:
         return []
     old, new = _p50([r["rc_old"]["s"] for r in rows]), _p50([r["rc_new"]["s"] for r in rows])
     cls = _p50([r["classifier"]["s"] for r in rows])
+    cpu = [_p50([r[k]["cpu"] for r in rows]) for k in ("classifier", "rc_old", "rc_new")]
     agree = np.mean([r["rc_old"]["top5"][:1] == r["rc_new"]["top5"][:1] for r in rows])
     top5 = np.mean([r["rc_old"]["top5"] == r["rc_new"]["top5"] for r in rows])
     engines = np.mean([r["rc_old"]["top5"][:1] == tor[r["path"]]["rc_old"]["top5"][:1] for r in rows])
     acc = [np.mean([r[k]["top5"][:1] == [r["family"]] for r in rows]) for k in ("rc_old", "rc_new")]
-    return ["| images | p50 s, classifier only | p50 s, R&C before | p50 s, R&C now | R&C cost before / now | "
-            "top-1 agree now vs before | top-5 list identical | accuracy before / now | "
-            "top-1 agree onnx vs torch, both R&C before |", "|---|---|---|---|---|---|---|---|---|",
-            f"| {len(rows)} ({', '.join(sorted(old_splits))}) | {cls:.3f} | {old:.3f} | {new:.3f} | "
-            f"{(old - cls) / max(new - cls, 1e-9):.2f}x | {agree:.3f} | {top5:.3f} | {acc[0]:.3f} / {acc[1]:.3f} | "
-            f"{engines:.3f} |"]
+    return ["| images | p50 wall s: classifier only / R&C before / R&C now | p50 CPU s: classifier only / "
+            "R&C before / R&C now | R&C CPU cost before / now | top-1 agree now vs before | top-5 list identical | "
+            "accuracy before / now | top-1 agree onnx vs torch, both R&C before |", "|---|---|---|---|---|---|---|---|",
+            f"| {len(rows)} ({', '.join(sorted(old_splits))}) | {cls:.3f} / {old:.3f} / {new:.3f} | "
+            f"{cpu[0]:.3f} / {cpu[1]:.3f} / {cpu[2]:.3f} | {(cpu[1] - cpu[0]) / max(cpu[2] - cpu[0], 1e-9):.2f}x | "
+            f"{agree:.3f} | {top5:.3f} | {acc[0]:.3f} / {acc[1]:.3f} | {engines:.3f} |"]
 
 
 def cold_rows(cold: dict) -> list[str]:
-    lines = ["| cold `identify examples/sample.png` | onnx s (median) | torch s (median) | speed-up | "
-             "onnx peak RSS MB | torch peak RSS MB | answers (onnx / torch) |", "|---|---|---|---|---|---|---|"]
+    lines = ["| cold `identify examples/sample.png` | onnx wall s | torch wall s | speed-up | onnx CPU s | "
+             "torch CPU s | CPU speed-up | onnx peak RSS MB | torch peak RSS MB | answers (onnx / torch) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for label, by in cold.items():
         o, t = by["onnx"], by["torch"]
         wo, wt = _p50([r["wall_s"] for r in o]), _p50([r["wall_s"] for r in t])
+        co, ct = _p50([r["cpu_s"] for r in o]), _p50([r["cpu_s"] for r in t])
         ro, rt = max(r["rss_mb"] for r in o), max(r["rss_mb"] for r in t)
-        lines.append(f"| {label} | {wo:.2f} | {wt:.2f} | {wt / wo:.1f}x | {ro:.0f} | {rt:.0f} | "
-                     f"{o[0]['top1']} / {t[0]['top1']} |")
+        lines.append(f"| {label} | {wo:.2f} | {wt:.2f} | {wt / wo:.1f}x | {co:.2f} | {ct:.2f} | {ct / co:.1f}x | "
+                     f"{ro:.0f} | {rt:.0f} | {o[0]['top1']} / {t[0]['top1']} |")
     return lines
 
 
 def warm_rows(w: dict) -> list[str]:
-    lines = ["| warm, clean split, one thread | onnx p50 s | torch p50 s | onnx p90 s | torch p90 s |",
-             "|---|---|---|---|---|"]
+    lines = ["| warm, clean split, one thread | onnx p50 wall s | torch p50 wall s | onnx p50 CPU s | "
+             "torch p50 CPU s | onnx p90 wall s | torch p90 wall s |", "|---|---|---|---|---|---|---|"]
     for label, ko, kt in (("classifier only (before fonts fetch)", "classifier", "classifier"),
                           ("with render-and-compare (onnx: now; torch: as before)", "rc_new", "rc_old")):
         o = [r[ko]["s"] for r in w["onnx"]["rows"] if r["split"] == "clean"]
         t = [r[kt]["s"] for r in w["torch"]["rows"] if r["split"] == "clean"]
-        lines.append(f"| {label} | {_p50(o):.3f} | {_p50(t):.3f} | {np.percentile(o, 90):.3f} | "
-                     f"{np.percentile(t, 90):.3f} |")
+        oc = [r[ko]["cpu"] for r in w["onnx"]["rows"] if r["split"] == "clean"]
+        tc = [r[kt]["cpu"] for r in w["torch"]["rows"] if r["split"] == "clean"]
+        lines.append(f"| {label} | {_p50(o):.3f} | {_p50(t):.3f} | {_p50(oc):.3f} | {_p50(tc):.3f} | "
+                     f"{np.percentile(o, 90):.3f} | {np.percentile(t, 90):.3f} |")
     return lines
 
 
