@@ -169,7 +169,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import importlib.util
+
     from classifier.config import ExportConfig
+
+    if not all(importlib.util.find_spec(m) for m in ("torch", "onnx")):
+        print("error: exporting needs torch and onnx, which the base install leaves out: "
+              "pip install -e '.[train]'", file=sys.stderr)
+        return EXIT_FAILED
     from classifier.export import export
 
     return _run_classifier(export, _config(ExportConfig, args))
