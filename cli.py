@@ -305,7 +305,9 @@ def _serve_parser(sub: Any) -> None:
     _add(p, "--port", S, "port", type=int)
     _add(p, "--workers", S, "worker processes (each holds its own model: ~RSS in deploy/README.md)", type=int)
     _add(p, "--queue", S, "uploads allowed to wait per worker; more get 503", type=int)
-    _add(p, "--torch-threads", S, "torch threads per worker (0 = cores // workers)", type=int)
+    _add(p, "--torch-threads", S, "torch threads per worker, torch engine only (0 = cores // workers)", type=int)
+    _add(p, "--engine", S, "networks on onnx (ONNX Runtime, no torch) or torch; auto = onnx when exported",
+         choices=["auto", "onnx", "torch"])
     _add(p, "--model", S, "model directory (None = the shipped models/default)")
     _add(p, "--top", S, "fonts listed per result", type=int)
     _add(p, "--fonts-dir", S, "font cache to draw and serve fonts from (None = the fetch cache)")

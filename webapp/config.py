@@ -16,7 +16,8 @@ class ServeConfig:
     workers: int = 1  # processes; each loads the model, OCR and font index once
     queue: int = 4  # uploads waiting per worker behind the one being identified; more -> 503
     retry_after_s: int = 10  # Retry-After of a queue-full 503
-    torch_threads: int = 0  # per worker; 0 = CPU cores // workers (at least 1)
+    torch_threads: int = 0  # per worker, torch engine only; 0 = CPU cores // workers (at least 1)
+    engine: str = "auto"  # onnx | torch | auto (onnx when `export --ocr` was run; pipeline.engine)
     model: str | None = None  # None -> the shipped models/default
     top: int = 5
     verify: bool = True  # render-and-compare when the font files are on disk

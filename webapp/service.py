@@ -28,17 +28,19 @@ class Service:
     @classmethod
     def load(cls, cfg: ServeConfig) -> Service:
         """Load model, OCR and fonts (seconds; call once per worker)."""
-        import torch
-
         from pipeline.config import VerifyConfig
         from pipeline.rank import DEFAULT_MODEL, Identifier
-        from segmentation import get_reader
+        from segmentation.easyocr_backend import get_engine
 
-        torch.set_num_threads(cfg.torch_threads or max(1, (os.cpu_count() or 1) // max(1, cfg.workers)))
-        identifier = Identifier(cfg.model or DEFAULT_MODEL,
+        identifier = Identifier(cfg.model or DEFAULT_MODEL, engine=cfg.engine,
                                 verify=VerifyConfig(enabled=cfg.verify, cache=cfg.fonts_dir))
-        if identifier.segment_config.backend == "easyocr":
-            get_reader()  # the OCR weights load now, not on the first upload
+        if identifier.engine == "torch":  # ONNX Runtime sessions run one thread each (pipeline.engine)
+            import torch
+
+            torch.set_num_threads(cfg.torch_threads or max(1, (os.cpu_count() or 1) // max(1, cfg.workers)))
+        seg = identifier.segment_config
+        if seg.backend == "easyocr":
+            get_engine(seg.engine, seg.num_threads)  # the OCR networks load now, not on the first upload
         shelf = FontShelf.from_catalog(cache=cfg.fonts_dir)
         return cls(cfg, identifier, shelf, BoundedPool(cfg.queue))
 
