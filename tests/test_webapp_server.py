@@ -35,6 +35,7 @@ START_TIMEOUT_S = 180
 RESULT_TIMEOUT_S = 120
 
 
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -177,6 +178,73 @@ def test_page_identifies_sample_in_real_chromium(server, browser, tmp_path):
     _wait(browser, "return !document.getElementById('error').hidden", 30, "the error")
     error = browser.find_element(By.ID, "error").text
     assert "not an image" in error and browser.find_element(By.ID, "result").get_attribute("hidden")
+
+
+# The fields other issues add to the JSON (DESIGN.md: similar, in_catalog, warnings) and
+# several regions, with markup in every string: the page must show them, as text.
+PAYLOAD = "<img src=x onerror=\"window.pwned=1\">"
+CONTRACT = {
+    "image": "pasted.png", "text": PAYLOAD, "error": None, "in_catalog": 0.3,
+    "warnings": ["Only a few characters were read.", "<b>bold</b> warning"],
+    "fonts": [{"family": "playfair-display", "name": "Playfair Display", "score": 0.7, "weight": 700,
+               "width": 100, "italic": False,
+               "similar": [{"family": "dm-serif-display", "name": "DM Serif Display", "similarity": 0.91},
+                           {"family": "<b>x</b>", "name": PAYLOAD, "similarity": 0.5}]},
+              {"family": "yeseva-one", "name": PAYLOAD, "score": 0.2, "weight": 400, "width": 100,
+               "italic": False}],
+    "glyphs": [{"char": c, "box": [10 + 30 * i, 10, 36 + 30 * i, 50], "ocr_confidence": 0.9,
+                "best_family": "playfair-display" if i < 3 else "abril-fatface"} for i, c in enumerate("Ab<>")],
+    "regions": [{"box": [10, 10, 96, 50], "glyphs": [0, 1, 2],
+                 "fonts": [{"family": "playfair-display", "name": "Playfair Display", "score": 0.7},
+                           {"family": "yeseva-one", "name": PAYLOAD, "score": 0.2}]},
+                {"box": [100, 10, 126, 50], "glyphs": [3],
+                 "fonts": [{"family": "abril-fatface", "name": "Abril Fatface", "score": 0.9}]}],
+}
+FAKE_FETCH = """
+const [fake] = arguments; const real = window.fetch.bind(window); window.sentFiles = [];
+window.fetch = (url, opts) => {
+  if (url !== '/api/identify') return real(url, opts);
+  const f = opts.body.get('file'); window.sentFiles.push([f.name, f.type, f.size]);
+  return Promise.resolve(new Response(JSON.stringify(fake), {headers: {'Content-Type': 'application/json'}}));
+};
+"""
+EVENT = """
+const [kind] = arguments; window.fffResult = null; const c = document.createElement('canvas'); c.width = 120; c.height = 40;
+c.getContext('2d').fillRect(10, 10, 50, 20);
+c.toBlob((blob) => {
+  const dt = new DataTransfer(); dt.items.add(new File([blob], 'clip.png', {type: 'image/png'}));
+  const ev = kind === 'paste' ? new ClipboardEvent('paste', {clipboardData: dt, bubbles: true})
+                              : new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true});
+  document.dispatchEvent(ev);
+}, 'image/png');
+"""
+
+
+def test_page_paste_drop_contract_fields_and_escaping(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server["url"] + "/")
+    browser.execute_script(FAKE_FETCH, CONTRACT)
+    for n, kind in enumerate(("paste", "drop"), 1):
+        browser.execute_script(EVENT, kind)
+        _wait(browser, f"return window.sentFiles.length === {n} && window.fffResult "
+              "&& !document.getElementById('result').hidden", 20, kind)
+    sent = browser.execute_script("return window.sentFiles")
+    assert [f[:2] for f in sent] == [["clip.png", "image/png"]] * 2 and all(f[2] > 0 for f in sent)
+    assert browser.execute_script("return window.pwned") is None
+    assert browser.find_element(By.ID, "read-text").text == PAYLOAD
+    assert not browser.find_elements(By.CSS_SELECTOR, "#result img:not(#picture):not(.specimen-img), #result b, "
+                                                      "#result script")
+    chips = browser.find_elements(By.CSS_SELECTOR, ".similar .chip")
+    assert [c.find_element(By.CSS_SELECTOR, ".chip-name").text for c in chips] == ["DM Serif Display", PAYLOAD]
+    notice = browser.find_element(By.ID, "notice")
+    assert notice.is_displayed() and "not in the catalog" in notice.text and "30%" in notice.text
+    assert [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#warnings li")] == CONTRACT["warnings"]
+    regions = browser.find_elements(By.CSS_SELECTOR, "#regions .region")
+    assert [r.get_attribute("data-region") for r in regions] == ["0", "1"]
+    assert regions[1].find_element(By.CSS_SELECTOR, ".cand-name").text == "Abril Fatface"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#overlay .region-box")) == 2
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#overlay .box")) == 4
 
 
 def test_catalog_page_searches_by_name(server, browser):

@@ -10,6 +10,7 @@
   const PANGRAM = "Sphinx of black quartz, judge my vow. 0123456789";
   let busy = false;
   let pictureUrl = null;
+  let maxBytes = Infinity;  // the server's upload limit, from /healthz
 
   // ------------------------------------------------------------------ input
   function setup() {
@@ -43,6 +44,12 @@
       }
     });
     FFF.loadCatalog();
+    fetch("/healthz").then((r) => r.json()).then((h) => {
+      if (typeof h.max_upload_mb === "number") {
+        maxBytes = h.max_upload_mb * 1024 * 1024;
+        $("limit").textContent = `${h.max_upload_mb} MB`;
+      }
+    }).catch(() => {});
   }
 
   function status(text) {
@@ -51,13 +58,18 @@
   }
 
   function showError(message) {
-    $("error").hidden = !message;
-    $("error").textContent = message || "";
+    const text = message ? message.charAt(0).toUpperCase() + message.slice(1) : "";
+    $("error").hidden = !text;
+    $("error").textContent = text;
   }
 
   // ------------------------------------------------------------------ request
   async function send(file) {
     if (busy) return;
+    if (file.size > maxBytes) {
+      showError(`This file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${$("limit").textContent}.`);
+      return;
+    }
     busy = true;
     showError("");
     status("Reading the text and comparing every character…");
@@ -88,7 +100,12 @@
   // ------------------------------------------------------------------ result
   function render(j) {
     const img = $("picture");
-    img.onload = () => drawBoxes(j, img.naturalWidth, img.naturalHeight);
+    img.onload = () => {
+      // Small screenshots are shown larger (boxes and letters stay readable).
+      const w = img.naturalWidth;
+      img.style.width = w && w < 480 ? `${Math.min(480, 4 * w)}px` : "";
+      drawBoxes(j, w, img.naturalHeight);
+    };
     img.src = pictureUrl;
     $("read-text").textContent = j.text ? j.text : "no text found";
     $("glyph-count").textContent = j.glyphs.length ? `· ${j.glyphs.length} characters as evidence` : "";
@@ -133,16 +150,24 @@
     return out.sort((a, b) => Number(b.main) - Number(a.main));
   }
 
-  // The characters of a region, with spaces where the gap between boxes is word-sized.
+  // The text read in a region: the stretch of `text` its glyphs came from, when the glyphs
+  // spell `text` (spaces aside); else its letters, spaced where the gap is word-sized.
   function regionText(j, region) {
     const gs = region.glyphs.map((i) => j.glyphs[i]).filter(Boolean);
     if (!gs.length) return j.text;
+    const pos = [];
+    for (let k = 0; k < j.text.length; k++) if (!/\s/.test(j.text[k])) pos.push(k);
+    if (pos.length === j.glyphs.length && j.glyphs.every((g, i) => g.char === j.text[pos[i]])) {
+      const first = Math.min(...region.glyphs);
+      const last = Math.max(...region.glyphs);
+      return j.text.slice(pos[first], pos[last] + 1).replace(/\s+/g, " ").slice(0, 120);
+    }
     const hs = gs.map((g) => g.box[3] - g.box[1]).sort((a, b) => a - b);
     const h = hs[Math.floor(hs.length / 2)] || 1;
     let out = "";
     gs.forEach((g, k) => {
       const prev = gs[k - 1];
-      if (prev && (g.box[0] - prev.box[2] > 0.3 * h || g.box[1] > prev.box[3])) out += " ";
+      if (prev && (g.box[0] - prev.box[2] > 0.45 * h || g.box[1] > prev.box[3])) out += " ";
       out += g.char;
     });
     return out.slice(0, 120);
@@ -246,7 +271,10 @@
     const ov = $("overlay");
     ov.replaceChildren();
     if (!w || !h) return;
-    const winner = j.fonts.length ? j.fonts[0].family : null;
+    // Green where a glyph's own best font is its region's winner.
+    const winnerOf = new Map();
+    j.regions.forEach((r) => r.glyphs.forEach((i) => winnerOf.set(i, r.fonts.length ? r.fonts[0].family : null)));
+    const overall = j.fonts.length ? j.fonts[0].family : null;
     if (j.regions.length > 1) {
       j.regions.forEach((r, k) => {
         const rb = el("div", "region-box");
@@ -256,13 +284,30 @@
         ov.append(rb);
       });
     }
+    // Letter labels scale with the glyphs on screen; where they would collide they alternate
+    // above and below the boxes.
+    const scale = (document.getElementById("picture").clientWidth || w) / w;
+    const widths = j.glyphs.map((g) => (g.box[2] - g.box[0]) * scale).sort((a, b) => a - b);
+    const mid = widths[Math.floor(widths.length / 2)] || 20;
+    const size = Math.max(8, Math.min(12, Math.round(mid * 0.8)));
+    ov.style.setProperty("--label", `${size}px`);
+    const half = (0.62 * size + 6) / 2;  // half a label's width on screen, px
+    const rowEnd = { above: new Map(), below: new Map() };  // per text line: right end of the last label
     j.glyphs.forEach((g, i) => {
+      const winner = winnerOf.has(i) ? winnerOf.get(i) : overall;
       const b = el("div", g.best_family === winner ? "box agree" : "box other");
       b.dataset.family = g.best_family;
       b.dataset.index = String(i);
       place(b, g.box, w, h);
       b.title = `“${g.char}”: closest font ${g.best_family}, OCR confidence ${Math.round(g.ocr_confidence * 100)}%`;
-      b.append(el("span", "box-char", g.char));
+      const label = el("span", "box-char", g.char);
+      const centre = ((g.box[0] + g.box[2]) / 2) * scale;
+      const line = Math.round(g.box[3] / Math.max(1, g.box[3] - g.box[1]));
+      const fits = (row) => (rowEnd[row].get(line) ?? -Infinity) <= centre - half;
+      const row = fits("above") || !fits("below") ? "above" : "below";
+      rowEnd[row].set(line, centre + half);
+      if (row === "below") label.classList.add("below");
+      b.append(label);
       ov.append(b);
     });
   }
