@@ -188,7 +188,7 @@ CONTRACT = {
     "warnings": ["Only a few characters were read.", "<b>bold</b> warning"],
     "fonts": [{"family": "playfair-display", "name": "Playfair Display", "score": 0.7, "weight": 700,
                "width": 100, "italic": False,
-               "similar": [{"family": "dm-serif-display", "name": "DM Serif Display", "similarity": 0.91},
+               "similar": [{"family": "dm-serif-display", "name": "DM Serif Display", "similarity": 0.91, "free": True},
                            {"family": "<b>x</b>", "name": PAYLOAD, "similarity": 0.5}]},
               {"family": "yeseva-one", "name": PAYLOAD, "score": 0.2, "weight": 400, "width": 100,
                "italic": False}],
@@ -197,7 +197,7 @@ CONTRACT = {
     "regions": [{"box": [10, 10, 96, 50], "glyphs": [0, 1, 2],
                  "fonts": [{"family": "playfair-display", "name": "Playfair Display", "score": 0.7},
                            {"family": "yeseva-one", "name": PAYLOAD, "score": 0.2}]},
-                {"box": [100, 10, 126, 50], "glyphs": [3],
+                {"box": [100, 10, 126, 50], "glyphs": [3], "in_catalog": 0.2,
                  "fonts": [{"family": "abril-fatface", "name": "Abril Fatface", "score": 0.9}]}],
 }
 FAKE_FETCH = """
@@ -243,6 +243,7 @@ def test_page_paste_drop_contract_fields_and_escaping(server, browser):
     regions = browser.find_elements(By.CSS_SELECTOR, "#regions .region")
     assert [r.get_attribute("data-region") for r in regions] == ["0", "1"]
     assert regions[1].find_element(By.CSS_SELECTOR, ".cand-name").text == "Abril Fatface"
+    assert "20%" in regions[1].find_element(By.CSS_SELECTOR, ".notice").text
     assert len(browser.find_elements(By.CSS_SELECTOR, "#overlay .region-box")) == 2
     assert len(browser.find_elements(By.CSS_SELECTOR, "#overlay .box")) == 4
 

@@ -183,6 +183,10 @@
       sec.addEventListener("mouseleave", () => highlightRegion(index, false));
     }
     const text = regionText(j, region) || j.text;
+    if (!main && typeof region.in_catalog === "number" && region.in_catalog < 0.5) {
+      sec.append(el("p", "notice", `This text's font is probably not in the catalog (${Math.round(region.in_catalog * 100)}% `
+        + "that it is): below are its closest free matches."));
+    }
     if (!fonts.length) return sec;
     const winner = candidate(j, fonts[0], 1, text, true);
     sec.append(winner);
@@ -250,6 +254,7 @@
       const head = el("div", "chip-head");
       head.append(el("span", "chip-name", String(s.name || s.family)));
       if (typeof s.similarity === "number") head.append(el("span", "chip-sim", `${Math.round(s.similarity * 100)}%`));
+      if (s.free === false) head.append(el("span", "badge", "check its licence"));
       chip.append(head, specimen(String(s.family), 400, false, text.slice(0, 28) || "Aa", 24, "chip-spec"));
       row.append(chip);
     });
