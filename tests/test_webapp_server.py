@@ -205,6 +205,11 @@ const [fake] = arguments; const real = window.fetch.bind(window); window.sentFil
 window.fetch = (url, opts) => {
   if (url !== '/api/identify') return real(url, opts);
   const f = opts.body.get('file'); window.sentFiles.push([f.name, f.type, f.size]);
+  if (window.busyOnce) {  // the queue is full once: 503 + Retry-After, as the server answers
+    window.busyOnce = false;
+    return Promise.resolve(new Response('{"error": "the server is busy; try again in 1 seconds."}',
+                                        {status: 503, headers: {'Retry-After': '1'}}));
+  }
   return Promise.resolve(new Response(JSON.stringify(fake), {headers: {'Content-Type': 'application/json'}}));
 };
 """
@@ -225,12 +230,13 @@ def test_page_paste_drop_contract_fields_and_escaping(server, browser):
 
     browser.get(server["url"] + "/")
     browser.execute_script(FAKE_FETCH, CONTRACT)
-    for n, kind in enumerate(("paste", "drop"), 1):
+    for n, kind in ((1, "paste"), (3, "drop")):  # the drop meets a full queue once and retries
+        browser.execute_script("window.busyOnce = arguments[0]", kind == "drop")
         browser.execute_script(EVENT, kind)
         _wait(browser, f"return window.sentFiles.length === {n} && window.fffResult "
               "&& !document.getElementById('result').hidden", 20, kind)
     sent = browser.execute_script("return window.sentFiles")
-    assert [f[:2] for f in sent] == [["clip.png", "image/png"]] * 2 and all(f[2] > 0 for f in sent)
+    assert [f[:2] for f in sent] == [["clip.png", "image/png"]] * 3 and all(f[2] > 0 for f in sent)
     assert browser.execute_script("return window.pwned") is None
     assert browser.find_element(By.ID, "read-text").text == PAYLOAD
     assert not browser.find_elements(By.CSS_SELECTOR, "#result img:not(#picture):not(.specimen-img), #result b, "

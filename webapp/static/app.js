@@ -80,7 +80,7 @@
     form.append("file", file, file.name || "pasted.png");
     let data = null;
     try {
-      const r = await fetch("/api/identify", { method: "POST", body: form });
+      const r = await post(form);
       data = await r.json().catch(() => null);
       if (!data) throw new Error(`The server answered ${r.status} without a result; try again.`);
       if (data.error) throw new Error(data.error);
@@ -94,6 +94,20 @@
       status("");
       busy = false;
       $("file").value = "";
+    }
+  }
+
+  // A full queue answers 503 + Retry-After: wait as told and try again, a few times.
+  async function post(form) {
+    for (let attempt = 1; ; attempt++) {
+      const r = await fetch("/api/identify", { method: "POST", body: form });
+      const wait = Number(r.headers.get("Retry-After"));
+      if (r.status !== 503 || !wait || attempt >= 4) return r;
+      for (let left = Math.min(wait, 60); left > 0; left--) {
+        status(`The server is busy; trying again in ${left} s…`);
+        await new Promise((done) => setTimeout(done, 1000));
+      }
+      status("Reading the text and comparing every character…");
     }
   }
 
