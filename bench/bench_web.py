@@ -81,7 +81,7 @@ def worker_pids(server_pid: int, workers: int) -> list[int]:
     return sorted(pids)
 
 
-def start_server(workers: int, queue: int) -> tuple[subprocess.Popen, str]:
+def start_server(workers: int, queue: int) -> tuple[subprocess.Popen, str, dict]:
     with socket.socket() as s:
         s.bind((HOST, 0))
         port = s.getsockname()[1]
@@ -94,8 +94,9 @@ def start_server(workers: int, queue: int) -> tuple[subprocess.Popen, str]:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"serve exited with {proc.returncode}")
-        if request(url + "/healthz", None, "", 2)[0] == 200:
-            return proc, url
+        status, _, body = request(url + "/healthz", None, "", 2)
+        if status == 200:
+            return proc, url, json.loads(body)
         time.sleep(0.5)
     proc.kill()
     raise SystemExit("serve did not start within 240 s")
@@ -140,7 +141,7 @@ def run_load(url: str, n: int, concurrency: int, max_seconds: float) -> tuple[li
 
 
 def report(args: argparse.Namespace, results: list[dict], wall: float, rss: dict[str, list[dict]],
-           pids: list[int], load: tuple[float, float]) -> str:
+           pids: list[int], load: tuple[float, float], health: dict) -> str:
     bad5xx = [r for r in results if r["status"] >= 500 and not r["queue_full"] or r["status"] == 0]
     full = sum(r["queue_full"] for r in results)
     lines = ["# Web app load test (loopback)", "",
@@ -148,7 +149,8 @@ def report(args: argparse.Namespace, results: list[dict], wall: float, rss: dict
              f"--concurrency {args.concurrency} --max-seconds {args.max_seconds:g} --queue {args.queue}`", "",
              f"Machine: {os.cpu_count()} CPU cores ({platform.machine()}), shared with other work "
              f"(load average {load[0]:.1f} before, {load[1]:.1f} after); no GPU. Server: `cli.py serve "
-             f"--workers {args.workers} --queue {args.queue}`, font cache present: render-and-compare on.", "",
+             f"--workers {args.workers} --queue {args.queue}`, networks on {health.get('engine', '?')}, "
+             f"render-and-compare {'on' if health.get('verifies') else 'off (no font files)'}.", "",
              f"**{len(results)} requests in {wall:.0f} s** ({len(results) / wall:.2f}/s; the run stops at "
              f"{args.requests} requests or {args.max_seconds:g} s). 5xx other than queue-full 503: "
              f"**{len(bad5xx)}** ({'PASS' if not bad5xx else 'FAIL'}); queue-full 503s: {full}.", "",
@@ -162,7 +164,7 @@ def report(args: argparse.Namespace, results: list[dict], wall: float, rss: dict
         lines.append(f"| {kind} | {len(rs)} | {statuses} | {np.nanpercentile(ok, 50):.2f} | "
                      f"{np.nanpercentile(ok, 95):.2f} | {np.nanmax(ok):.2f} |")
     lines += ["", "Memory of each worker process, MB: RSS / PSS / private (private = what one more worker "
-              "costs; the rest is shared library pages, mostly torch's):", "",
+              "costs; the rest is shared library pages):", "",
               "| worker pid | after start-up | after warm-up (3 identifications each) | after the load | "
               "RSS growth during load |", "|---|---|---|---|---|"]
 
@@ -188,7 +190,7 @@ def main() -> int:
     p.add_argument("--out", default=str(OUT))
     args = p.parse_args()
     load0 = os.getloadavg()[0]
-    proc, url = start_server(args.workers, args.queue)
+    proc, url, health = start_server(args.workers, args.queue)
     try:
         time.sleep(2)
         pids = worker_pids(proc.pid, args.workers)
@@ -204,7 +206,7 @@ def main() -> int:
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
-    text = report(args, results, wall, rss, pids, (load0, os.getloadavg()[0]))
+    text = report(args, results, wall, rss, pids, (load0, os.getloadavg()[0]), health)
     Path(args.out).write_text(text)
     Path(args.out).with_suffix(".json").write_text(json.dumps({"results": results, "rss_mb": rss, "pids": pids}))
     print(text)

@@ -56,7 +56,8 @@ async def catalog_page(request: Request) -> Response:
 async def healthz(request: Request) -> Response:
     svc: Service = request.app.state.service
     return JSONResponse({"status": "ok", "pending": svc.pool.pending, "capacity": svc.pool.capacity,
-                         "verifies": bool(svc.identifier.verifies), "max_upload_mb": svc.cfg.max_upload_mb})
+                         "verifies": bool(svc.identifier.verifies), "engine": svc.identifier.engine,
+                         "max_upload_mb": svc.cfg.max_upload_mb})
 
 
 async def api_fonts(request: Request) -> Response:
