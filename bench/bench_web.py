@@ -2,6 +2,7 @@
 clients, bounded in requests and time, stopping by itself.
 
     .venv/bin/python bench/bench_web.py [--workers 2] [--requests 400] [--concurrency 8] [--max-seconds 120]
+    .venv/bin/python bench/bench_web.py --soak 90     # in one process, no server: RSS every 10 identifications
 
 The mix: 80 % identifications of examples/sample.png and two crops of it, 10 % bad uploads
 (text, truncated, a header declaring 10 G pixels), 10 % catalog and font-file requests.
@@ -180,6 +181,33 @@ def report(args: argparse.Namespace, results: list[dict], wall: float, rss: dict
     return "\n".join(lines) + "\n"
 
 
+def soak(n: int, out: Path) -> int:
+    """``n`` sequential identifications of the three images in this process (what one worker
+    does, without the server): RSS every 10, to tell a leak from a warm-up. Writes ``out``."""
+    from pipeline import DEFAULT_MODEL, Identifier
+
+    sample = Image.open(ROOT / "examples" / "sample.png").convert("RGB")
+    w, h = sample.size
+    images = [np.asarray(im) for im in (sample, sample.crop((0, 0, int(w * 0.6), h)),
+                                         sample.crop((int(w * 0.4), 0, w, h)))]
+    ident = Identifier(DEFAULT_MODEL)
+    rows, t0 = [(0, memory_mb(os.getpid())["rss"], 0.0)], time.monotonic()
+    for i in range(n):
+        ident.rank(images[i % 3])
+        if (i + 1) % 10 == 0:
+            rows.append((i + 1, memory_mb(os.getpid())["rss"], time.monotonic() - t0))
+            print(f"{i + 1} identifications: RSS {rows[-1][1]:.0f} MB", file=sys.stderr)
+    lines = ["# Web worker soak: RSS over sequential identifications (one process, no server)", "",
+             f"`python bench/bench_web.py --soak {n}`; engine {ident.engine}, render-and-compare "
+             f"{'on' if ident.verifies else 'off'}; {os.cpu_count()} shared CPU cores.", "",
+             "Row 0: the glyph model loaded; the OCR networks load with the first identification.", "",
+             "| identifications | RSS MB | seconds |", "|---|---|---|"]
+    lines += [f"| {k} | {r:.0f} | {t:.0f} |" for k, r, t in rows]
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--workers", type=int, default=2)
@@ -188,7 +216,10 @@ def main() -> int:
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--max-seconds", type=float, default=120.0)
     p.add_argument("--out", default=str(OUT))
+    p.add_argument("--soak", type=int, default=0, help="instead: N identifications in this process, RSS every 10")
     args = p.parse_args()
+    if args.soak:
+        return soak(args.soak, OUT.with_name("web-soak.md"))
     load0 = os.getloadavg()[0]
     proc, url, health = start_server(args.workers, args.queue)
     try:
