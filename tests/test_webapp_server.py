@@ -291,6 +291,8 @@ def test_bad_uploads_are_4xx_and_server_still_identifies(server):
     digest = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
     kept = json.loads((server["saved"] / f"{digest}.json").read_text())
     assert kept == j and (server["saved"] / f"{digest}.png").read_bytes() == SAMPLE.read_bytes()
+    config = json.loads((server["saved"] / "serve-config.json").read_text())
+    assert config["queue"] == 0 and config["save_uploads"] == str(server["saved"])
 
 
 def test_full_queue_answers_503_then_recovers(server):
