@@ -288,6 +288,11 @@ def test_bad_uploads_are_4xx_and_server_still_identifies(server):
     j = json.loads(raw)
     assert code == 200 and j["fonts"][0]["family"] == "playfair-display"
     # The JSON object is the one `identify --json` prints, image name aside.
+    env = {**os.environ, "FREEFONTFINDER_FONTS": str(WEBFONTS), "OMP_NUM_THREADS": "1"}
+    cli = subprocess.run([sys.executable, str(ROOT / "cli.py"), "identify", str(SAMPLE), "--json"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert cli.returncode == 0, cli.stderr
+    assert {**json.loads(cli.stdout), "image": "upload"} == j
     digest = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
     kept = json.loads((server["saved"] / f"{digest}.json").read_text())
     assert kept == j and (server["saved"] / f"{digest}.png").read_bytes() == SAMPLE.read_bytes()
