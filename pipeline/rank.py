@@ -8,6 +8,7 @@ cached inside segmentation.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import VerifyConfig
+from pipeline.regions import region_groups
 from pipeline.scoring import (
     CASE_AMBIGUOUS,
     Calibration,
@@ -77,7 +79,7 @@ class Identifier:
 
         rgb = load_image(image)
         seg = segment(rgb, norm=self.model.labels.norm, config=self.segment_config)
-        return self.rank_glyphs(seg.glyphs, seg.text, top)
+        return self.rank_glyphs(seg.glyphs, seg.text, top, rgb)
 
     def glyph_log_probs(self, images: np.ndarray, chars: list[str]) -> tuple[np.ndarray, Any]:
         """(N, F) log-probabilities, tolerant of case confusion, and the raw GlyphScores."""
@@ -89,9 +91,10 @@ class Identifier:
             lp[amb] = merge_case_variants(lp[amb], other.log_probs.astype(np.float64))
         return lp, scores
 
-    def rank_glyphs(self, glyphs: Any, text: str, top: int = 5) -> Ranking:
+    def rank_glyphs(self, glyphs: Any, text: str, top: int = 5, rgb: np.ndarray | None = None) -> Ranking:
         """Rank from segmented glyphs (segmentation.Glyph-like: char, box, ocr_confidence,
-        word_index, line_index, image)."""
+        word_index, line_index, image). ``rgb``: the (H, W, 3) picture they were cut from,
+        for the regions' colours (None: typography without colours)."""
         if not glyphs:
             return Ranking(fonts=[], glyphs=[], text=text, regions=[])
         chars = [g.char for g in glyphs]
@@ -102,10 +105,31 @@ class Identifier:
         evidence = [GlyphEvidence(g.char, tuple(int(v) for v in g.box), float(g.ocr_confidence),
                                   fam[int(np.argmax(lp[i]))].family) for i, g in enumerate(glyphs)]
         words = [g.word_index for g in glyphs]
-        groups = _line_groups(lp, w, [g.line_index for g in glyphs])
+        groups = region_groups(glyphs, lp, w, lambda ix: style_estimate(ix, w, scores))
         regions = [self._region(ix, lp, w, scores, evidence, words, top) for ix in groups]
-        largest = max(regions, key=lambda r: len(r.glyphs))
-        return Ranking(fonts=largest.fonts, glyphs=evidence, text=text, regions=regions)
+        regions = [self._with_typography(r, k, glyphs, rgb) for k, r in enumerate(regions)]
+        return Ranking(fonts=main_region(regions).fonts, glyphs=evidence, text=text, regions=regions)
+
+    def _with_typography(self, region: Region, k: int, glyphs: Any, rgb: np.ndarray | None) -> Region:
+        """The region with its typography measured against its best font (typography package)."""
+        from typography import FontChoice, TextGlyph, describe_region
+
+        if not region.fonts:
+            return region
+        f = region.fonts[0]
+        files = self.font_files().files(f.family)
+        text = [TextGlyph(glyphs[i].char, tuple(int(v) for v in glyphs[i].box), glyphs[i].word_index,
+                          glyphs[i].line_index) for i in region.glyphs]
+        typo = describe_region(text, FontChoice(f.family, f.name, f.weight, f.italic), files, rgb,
+                               selector=f".region-{k + 1}")
+        return replace(region, typography=typo)
+
+    def font_files(self) -> FontSource:
+        """The catalog's font files (those verification uses; loaded here when it is off)."""
+        if self.fonts is None:
+            self.fonts = FontSource.from_catalog(self.verify_config.catalog, self.verify_config.cache,
+                                                 self.verify_config.fonts_dir)
+        return self.fonts
 
     def region_scores(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
                       chars: list[str], words: list[int]) -> tuple[np.ndarray, float, Verification | None]:
@@ -171,20 +195,22 @@ def first_words(ix: list[int], words: list[int], limit: int) -> list[int]:
     return out
 
 
-def _line_groups(lp: np.ndarray, w: np.ndarray, line_index: list[int]) -> list[list[int]]:
-    """Glyph indices per region: consecutive lines merge while their top font agrees."""
-    lines = sorted(set(line_index))
-    per_line = [[i for i, li in enumerate(line_index) if li == ln] for ln in lines]
-    groups: list[list[int]] = []
-    prev_top = None
-    for ix in per_line:
-        top = int(np.argmax(summed_scores(lp[ix], w[ix])))
-        if groups and top == prev_top:
-            groups[-1].extend(ix)
-        else:
-            groups.append(list(ix))
-        prev_top = top
-    return groups
+MAIN_MIN_GLYPHS = 3  # regions with fewer glyphs are the main answer only when nothing else is
+SIZE_TIE = 0.9  # type sizes within 10 % of the largest count as equally large
+
+
+def main_region(regions: list[Region]) -> Region:
+    """The most prominent region, which ``Ranking.fonts`` describes: the largest type size
+    (typography.size_px), sizes within 10 % tied and the tie going to the most evidence
+    (glyphs); regions of under MAIN_MIN_GLYPHS glyphs only when no region has more."""
+    pool = [r for r in regions if len(r.glyphs) >= MAIN_MIN_GLYPHS] or regions
+
+    def size(r: Region) -> float:
+        return float(r.typography.size_px or 0.0) if r.typography else 0.0
+
+    largest = max(size(r) for r in pool)
+    tied = [r for r in pool if size(r) >= SIZE_TIE * largest]
+    return max(tied, key=lambda r: len(r.glyphs))
 
 
 @lru_cache(maxsize=4)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typography.types import Typography
+
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in the input image's pixels
 
 
@@ -30,6 +32,7 @@ class Region:
     box: Box
     fonts: list[FontScore]
     glyphs: list[int]  # indices into Ranking.glyphs
+    typography: Typography | None = None  # size, spacing, colours, CSS (typography package)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,107 @@
+"""Text regions as a person sees them: runs of lines in one font, one size and one style.
+
+A line is first cut where its words change size a lot (a label and a price side by side
+on one baseline). Consecutive pieces then join one region while all of these hold:
+- the same type size: cap heights (glyphs.normalize.estimate_line_metrics) within SIZE_RATIO;
+- close together: the gap between them at most GAP_CAPS cap heights;
+- the same font: equal top fonts, or each one's top font among the other's top 3 (a body
+  line whose best guess slipped to a near twin stays in its paragraph);
+- the same style: classifier weight estimates within WEIGHT_GAP, same italic.
+So a heading and its body are two regions even when one font wins both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from glyphs.normalize import estimate_line_metrics
+from pipeline.scoring import summed_scores
+
+SIZE_RATIO = 1.2  # larger / smaller cap height still read as one size
+WORD_SIZE_RATIO = 1.4  # a line is cut between words whose sizes differ more
+GAP_CAPS = 2.0  # largest vertical gap inside a region, in cap heights
+WEIGHT_GAP = 250  # weight estimates further apart are two styles
+TOP_AGREE = 3
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A line, or the part of one, that may join a region."""
+
+    glyphs: list[int]
+    cap: float  # cap height, px
+    box: tuple[float, float, float, float]
+    sums: np.ndarray  # (F,) summed log-scores of its glyphs
+    weight: float
+    italic: bool
+
+
+def cap_height(glyphs: Any, ix: Sequence[int]) -> float:
+    return estimate_line_metrics([glyphs[i].box for i in ix], [glyphs[i].char for i in ix]).cap_height
+
+
+def line_pieces(glyphs: Any) -> list[list[int]]:
+    """Glyph indices per line, each line cut where adjacent words differ in size by more
+    than WORD_SIZE_RATIO; in reading order."""
+    out = []
+    for ln in sorted({g.line_index for g in glyphs}):
+        words: dict[int, list[int]] = {}
+        for i, g in enumerate(glyphs):
+            if g.line_index == ln:
+                words.setdefault(g.word_index, []).append(i)
+        run: list[int] = []
+        prev = None
+        for w in sorted(words, key=lambda w: glyphs[words[w][0]].box[0]):
+            cap = cap_height(glyphs, words[w])
+            if run and prev and max(cap, prev) / min(cap, prev) > WORD_SIZE_RATIO:
+                out.append(run)
+                run = []
+            run = run + words[w]
+            prev = cap
+        out.append(run)
+    return out
+
+
+def _piece(glyphs: Any, ix: list[int], lp: np.ndarray, w: np.ndarray, style: Any) -> Piece:
+    b = np.array([glyphs[i].box for i in ix], np.float64)
+    weight, _, italic = style(ix)
+    return Piece(ix, cap_height(glyphs, ix), (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()),
+                 summed_scores(lp[ix], w[ix]), weight, italic)
+
+
+def _joins(group: list[Piece], p: Piece) -> bool:
+    last = group[-1]
+    if max(p.cap, last.cap) / min(p.cap, last.cap) > SIZE_RATIO:
+        return False
+    gap = max(p.box[1] - last.box[3], last.box[1] - p.box[3], 0.0)
+    if gap > GAP_CAPS * max(p.cap, last.cap):
+        return False
+    if abs(p.weight - last.weight) > WEIGHT_GAP or p.italic != last.italic:
+        return False
+    g_sums = np.sum([q.sums for q in group], axis=0)
+    g_top, p_top = int(np.argmax(g_sums)), int(np.argmax(p.sums))
+    if g_top == p_top:
+        return True
+    g_best = set(np.argsort(-g_sums)[:TOP_AGREE].tolist())
+    p_best = set(np.argsort(-p.sums)[:TOP_AGREE].tolist())
+    return p_top in g_best and g_top in p_best
+
+
+def region_groups(glyphs: Any, lp: np.ndarray, w: np.ndarray, style: Any) -> list[list[int]]:
+    """Glyph indices per region, in reading order. ``glyphs``: segmentation.Glyph-like
+    (char, box, word_index, line_index); ``lp`` (N, F) log-scores; ``w`` (N,) glyph
+    weights; ``style(ix) -> (weight, width, italic)`` the classifier's estimate."""
+    groups: list[list[Piece]] = []
+    for ix in line_pieces(glyphs):
+        p = _piece(glyphs, ix, lp, w, style)
+        for group in reversed(groups[-2:]):  # the piece beside a cut line may continue the one before
+            if _joins(group, p):
+                group.append(p)
+                break
+        else:
+            groups.append([p])
+    return [sorted(i for p in g for i in p.glyphs) for g in groups]

@@ -1,0 +1,34 @@
+"""typography: how each text region is set (size, spacing, line height, colours,
+alignment, case) and the CSS that reproduces it, measured from glyph boxes, the picture
+and the matched font's files. Uses glyphs; never imports pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from glyphs.catalog import FamilyFiles
+from typography.css import css_rule, css_weight, fontsource_import
+from typography.measure import measure_region
+from typography.types import FontChoice, Measurement, TextGlyph, Typography
+
+
+def describe_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyFiles | None,
+                    rgb: np.ndarray | None = None, selector: str = ".region") -> Typography:
+    """Typography of one region: ``glyphs`` (its characters), ``font`` (the family it
+    matched), ``files`` (that family's files, None when absent: nominal proportions),
+    ``rgb`` ((H, W, 3) uint8 picture; None: no colours, sizes from box heights).
+    Raises ValueError when ``glyphs`` is empty."""
+    if not glyphs:
+        raise ValueError("describe_region needs at least one glyph")
+    m = measure_region(glyphs, font, files, rgb)
+    package, imp = fontsource_import(font, css_weight(font, files))
+    return Typography(size_px=m.size_px, letter_spacing_em=m.letter_spacing_em, line_height=m.line_height,
+                      color=m.color, background=m.background, alignment=m.alignment, case=m.case,
+                      decorations=(), css=css_rule(selector, font, files, m), fontsource=package,
+                      css_import=imp, metrics=m.metrics)
+
+
+__all__ = ["FontChoice", "Measurement", "TextGlyph", "Typography", "describe_region"]

@@ -1,0 +1,169 @@
+"""measure_region: a text region's size, letter-spacing, line height, colours,
+alignment and case, from its glyph boxes, the picture and the matched font.
+
+Size: every letter or digit gives one estimate, its measured ink height divided by the
+same letter's height in the matched font (drawn at typography.reference.REF_PX); the
+median wins. Heights are subpixel: the sum over the box's rows of each row's largest
+ink coverage, on the picture and on the reference drawing alike, so anti-aliased edges
+count for what they cover. Letter-spacing: within each word, the ink-box centres of the
+picture minus the font's own centres at the measured size grow by the spacing per
+character; one robust slope over all words. Without the font's files, sizes fall back
+on typical proportions (cap height 0.70 em, x-height 0.50 em) and letter-spacing is None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from glyphs.catalog import FamilyFiles
+from glyphs.normalize import estimate_line_metrics
+from typography.colour import coverage, hex_colour, region_colours
+from typography.reference import ReferenceFont, reference_font
+from typography.types import FontChoice, Measurement, TextGlyph
+
+NOMINAL_EM = {"cap": 0.70, "x": 0.50}  # typical Latin cap height / x-height, in em
+_X_LETTERS = set("acemnorsuvwxz")
+SOLID_SPREAD = 12.0  # RGB median deviation under which the background is one colour
+
+
+def measure_size(glyphs: Sequence[TextGlyph], heights: np.ndarray, ref: ReferenceFont | None) -> tuple[float | None, str]:
+    """(size in px, 'font' | 'nominal') from measured ink ``heights`` (N,) of ``glyphs``."""
+    if ref is not None:
+        est = [h / e for g, h in zip(glyphs, heights, strict=True)
+               if g.char.isalnum() and h > 0 and (e := ref.height_em(g.char))]
+        if est:
+            return float(np.median(est)), "font"
+    caps = [h for g, h in zip(glyphs, heights, strict=True) if g.char.isupper() or g.char.isdigit()]
+    xs = [h for g, h in zip(glyphs, heights, strict=True) if g.char in _X_LETTERS]
+    if caps:
+        return float(np.median(caps)) / NOMINAL_EM["cap"], "nominal"
+    if xs:
+        return float(np.median(xs)) / NOMINAL_EM["x"], "nominal"
+    return None, "nominal"
+
+
+def ink_heights(glyphs: Sequence[TextGlyph], cov: np.ndarray | None, origin: tuple[int, int]) -> np.ndarray:
+    """(N,) subpixel ink height of each glyph (box height when there is no coverage map)."""
+    out = np.zeros(len(glyphs))
+    ox, oy = origin
+    for i, g in enumerate(glyphs):
+        x0, y0, x1, y1 = g.box
+        if cov is None:
+            out[i] = y1 - y0
+            continue
+        patch = cov[max(0, y0 - oy - 1):max(0, y1 - oy + 1), max(0, x0 - ox):max(0, x1 - ox)]  # (h, w)
+        if patch.size:
+            rows = patch.max(axis=1)
+            out[i] = float(rows[rows > 0.08].sum())
+    return out
+
+
+def letter_spacing(glyphs: Sequence[TextGlyph], size: float, ref: ReferenceFont) -> float | None:
+    """Space added after each character, in em, from words of two characters or more."""
+    ys, ks, groups = [], [], []
+    for w in sorted({g.word for g in glyphs}):
+        word = [g for g in glyphs if g.word == w]
+        if len(word) < 2:
+            continue
+        centres = ref.centres_em("".join(g.char for g in word))
+        if centres is None:
+            continue
+        meas = np.array([(g.box[0] + g.box[2]) / 2.0 for g in word])
+        y = meas - centres * size  # (n,) px: offset + spacing * k
+        k = np.arange(len(word), dtype=np.float64)
+        ys.append(y - y.mean())
+        ks.append(k - k.mean())
+        groups.append(len(word))
+    if not ys:
+        return None
+    y, k = np.concatenate(ys), np.concatenate(ks)
+    keep = np.ones(len(y), bool)
+    for _ in range(3):  # trimmed least squares: misread or mis-cut glyphs drop out
+        if (k[keep] ** 2).sum() == 0:
+            return None
+        slope = float((y[keep] * k[keep]).sum() / (k[keep] ** 2).sum())
+        res = np.abs(y - slope * k)
+        keep = res <= max(3.0 * float(np.median(res[keep])), 0.08 * size)
+    return slope / size
+
+
+def line_height(glyphs: Sequence[TextGlyph], size: float) -> float | None:
+    """Median baseline-to-baseline distance / size (None for one line)."""
+    lines = sorted({g.line for g in glyphs})
+    if len(lines) < 2:
+        return None
+    base = []
+    for ln in lines:
+        gs = [g for g in glyphs if g.line == ln]
+        base.append(estimate_line_metrics([g.box for g in gs], [g.char for g in gs]).baseline)
+    return float(np.median(np.diff(base))) / size
+
+
+def alignment(glyphs: Sequence[TextGlyph], size: float) -> str | None:
+    """left | center | right | justify from the lines' ink edges (None for one line)."""
+    lines = sorted({g.line for g in glyphs})
+    if len(lines) < 2:
+        return None
+    edges = np.array([[min(g.box[0] for g in glyphs if g.line == ln), max(g.box[2] for g in glyphs if g.line == ln)]
+                      for ln in lines], np.float64)  # (L, 2)
+    tol = 0.3 * size
+    spread = lambda v: float(v.max() - v.min())  # noqa: E731
+    left, right, centre = spread(edges[:, 0]), spread(edges[:, 1]), spread(edges.mean(axis=1))
+    if left <= tol and right <= tol:
+        return "justify" if len(lines) >= 3 else "left"
+    if left <= tol:
+        return "left"
+    if right <= tol:
+        return "right"
+    return "center" if centre <= tol else None
+
+
+def letter_case(glyphs: Sequence[TextGlyph]) -> str:
+    """upper | lower | title | mixed from the letters read."""
+    letters = "".join(g.char for g in glyphs if g.char.isalpha())
+    if not letters or letters.isupper():
+        return "upper" if letters else "mixed"
+    if letters.islower():
+        return "lower"
+    words: dict[int, str] = {}
+    for g in glyphs:
+        if g.char.isalpha():
+            words[g.word] = words.get(g.word, "") + g.char
+    if all(w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words.values()):
+        return "title"
+    return "mixed"
+
+
+def measure_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyFiles | None,
+                   rgb: np.ndarray | None = None) -> Measurement:
+    """What can be measured of one region. ``rgb``: the (H, W, 3) uint8 picture (None:
+    sizes from box heights, no colours)."""
+    ref = reference_font(files, font.weight, font.italic) if files is not None and files.present else None
+    boxes = [g.box for g in glyphs]
+    cap = float(np.median([b[3] - b[1] for b in boxes]))
+    colours = region_colours(rgb, boxes, max(3, int(cap * 0.6))) if rgb is not None else None
+    cov, origin = None, (0, 0)
+    if colours is not None:
+        fg, bg, _ = colours
+        b = np.asarray(boxes)
+        x0, y0 = max(0, int(b[:, 0].min()) - 2), max(0, int(b[:, 1].min()) - 2)
+        x1, y1 = int(b[:, 2].max()) + 2, int(b[:, 3].max()) + 2
+        cov, origin = coverage(rgb[y0:y1, x0:x1], fg, bg), (x0, y0)
+    size, metrics = measure_size(glyphs, ink_heights(glyphs, cov, origin), ref)
+    return Measurement(
+        size_px=round(size, 1) if size else None,
+        letter_spacing_em=_round(letter_spacing(glyphs, size, ref), 3) if (ref and size) else None,
+        line_height=_round(line_height(glyphs, size), 2) if size else None,
+        color=hex_colour(colours[0]) if colours else None,
+        background=hex_colour(colours[1]) if colours else None,
+        solid_background=bool(colours and colours[2] <= SOLID_SPREAD),
+        alignment=alignment(glyphs, size) if size else None,
+        case=letter_case(glyphs),
+        metrics=metrics,
+    )
+
+
+def _round(v: float | None, n: int) -> float | None:
+    return None if v is None else round(v, n)

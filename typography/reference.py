@@ -1,0 +1,109 @@
+"""The matched font's own metrics, measured by drawing it (glyphs.render) at a large
+reference size: per-character ink heights (for the size fit) and the ink centres of
+whole words with the font's advances and kerning (for letter-spacing), plus the
+family's CSS generic (serif, sans-serif, monospace, cursive) from its OS/2 and post
+tables.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from fontTools.ttLib import TTFont, TTLibError
+
+from glyphs.catalog import FamilyFiles, FontFile
+from glyphs.render import FontFileError, FontStyle, open_font, pick_file, render_text
+
+REF_PX = 160  # em size of the reference drawings (hinting and pixel rounding ~0.3 % here)
+
+
+class ReferenceFont:
+    """One style of a family, drawn at REF_PX. Raises FontFileError if it cannot be opened."""
+
+    def __init__(self, files: FamilyFiles, weight: int, italic: bool) -> None:
+        style = FontStyle(weight, 100, italic and any(f.italic for f in files.static + files.variable))
+        self.file: FontFile = pick_file(files, style)
+        self.font, self.style = open_font(self.file, style, REF_PX)
+        self._heights: dict[str, float | None] = {}
+
+    def height_em(self, ch: str) -> float | None:
+        """Ink height of ``ch`` in em, measured as the sum over rows of the row's largest
+        coverage (the same subpixel measure applied to the picture); None if no ink."""
+        if ch not in self._heights:
+            mask, _ = self.font.getmask2(ch, anchor="ls")
+            arr = np.asarray(mask, np.float64).reshape(mask.size[1], mask.size[0]) / 255.0  # (h, w)
+            self._heights[ch] = float(arr.max(axis=1).sum()) / REF_PX if arr.size and arr.max() > 0 else None
+        return self._heights[ch]
+
+    def centres_em(self, word: str) -> np.ndarray | None:
+        """(len(word),) x of each character's ink-box centre in em, the word drawn with
+        the font's advances and kerning; None unless every character draws ink."""
+        r = render_text(self.font, word)
+        if r.chars != word:
+            return None
+        b = np.asarray(r.boxes, np.float64)
+        return (b[:, 0] + b[:, 2]) / 2.0 / REF_PX
+
+
+@lru_cache(maxsize=32)
+def reference_font(files: FamilyFiles, weight: int, italic: bool) -> ReferenceFont | None:
+    """Cached ReferenceFont, None when the family's files cannot be drawn."""
+    try:
+        return ReferenceFont(files, weight, italic)
+    except (FontFileError, OSError):
+        return None
+
+
+GENERIC_STACKS = {
+    "serif": "Georgia, 'Times New Roman', serif",
+    "sans-serif": "'Helvetica Neue', Arial, sans-serif",
+    "monospace": "ui-monospace, Menlo, Consolas, monospace",
+    "cursive": "'Brush Script MT', cursive",
+}
+
+
+def generic_family(files: FamilyFiles | None, name: str) -> str:
+    """The CSS generic family of a font: from its tables (post.isFixedPitch, OS/2 PANOSE
+    and IBM family class), else from words in its name; 'sans-serif' when nothing says."""
+    path = _first_file(files)
+    if path is not None:
+        found = _generic_from_tables(path)
+        if found:
+            return found
+    low = name.lower()
+    for words, generic in ((("mono", "code"), "monospace"), (("script", "hand", "brush"), "cursive"),
+                           (("sans", "grotesk", "grotesque"), "sans-serif"), (("serif", "slab"), "serif")):
+        if any(w in low for w in words):
+            return generic
+    return "sans-serif"
+
+
+def _first_file(files: FamilyFiles | None) -> str | None:
+    if files is None or not files.present:
+        return None
+    return str((files.static + files.variable)[0].path)
+
+
+@lru_cache(maxsize=512)
+def _generic_from_tables(path: str) -> str | None:
+    try:
+        font = TTFont(path, lazy=True)
+        fixed = bool(font["post"].isFixedPitch) if "post" in font else False
+        os2 = font["OS/2"] if "OS/2" in font else None
+    except (OSError, TTLibError, KeyError):
+        return None
+    if fixed:
+        return "monospace"
+    if os2 is None:
+        return None
+    pan, cls = os2.panose, os2.sFamilyClass >> 8
+    if pan.bFamilyType == 2 and pan.bProportion == 9:
+        return "monospace"
+    if pan.bFamilyType == 3 or cls == 10:
+        return "cursive"
+    if cls == 8 or (pan.bFamilyType == 2 and pan.bSerifStyle in (11, 12, 13)):
+        return "sans-serif"
+    if 1 <= cls <= 7 or (pan.bFamilyType == 2 and 2 <= pan.bSerifStyle <= 10):
+        return "serif"
+    return None
