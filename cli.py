@@ -117,6 +117,10 @@ def _identify_parsers(sub: Any) -> None:
     _add(p, "--top", IdentifyConfig, "how many fonts to list", type=int)
     p.add_argument("--json", dest="json", action="store_true", default=None,
                    help="JSON Lines on stdout, one object per image")
+    p.add_argument("--css", dest="css", action="store_true", default=None,
+                   help="also print CSS reproducing each text region (font-family with fallbacks, weight, "
+                        "style, size, letter-spacing, line-height, colour) and the free font to load "
+                        "(fontsource npm package, @import); with --json the same fields are in each region")
     _add(p, "--model", IdentifyConfig, "model directory (None = the shipped models/default)")
     _add(p, "--explain", IdentifyConfig, "write an explanation picture to this PNG")
     _add(p, "--backend", IdentifyConfig, "OCR backend: easyocr or tesseract")

@@ -34,4 +34,5 @@ class IdentifyConfig:
     verify: bool = True  # re-rank by drawing the read words in the candidate fonts (needs fonts fetch)
     fonts_dir: str | None = None  # font cache holding the catalog's files (None: the fetch cache)
     engine: str = "auto"  # onnx | torch | auto (onnx when exported by `export --ocr`, else torch)
+    css: bool = False  # also print each region's CSS (fonts to install, @import, one rule per region)
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.config import IdentifyConfig, VerifyConfig
-from pipeline.output import error_dict, format_table, ranking_to_dict, write_explanation
+from pipeline.output import error_dict, format_css, format_table, ranking_to_dict, write_explanation
 from pipeline.rank import DEFAULT_MODEL, Identifier
 
 
@@ -45,7 +45,8 @@ def identify(cfg: IdentifyConfig) -> int:
         except OcrUnavailableError as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
-        _emit(cfg, ranking_to_dict(path, ranking), format_table(path, ranking))
+        table = format_table(path, ranking)
+        _emit(cfg, ranking_to_dict(path, ranking), table + ("\n\n" + format_css(ranking) if cfg.css else ""))
         if cfg.explain:
             out = _explain_path(cfg.explain, n, len(cfg.images))
             write_explanation(rgb, ranking, out, _specimen_fonts(ranking, cfg.fonts_dir))

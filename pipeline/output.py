@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.types import Ranking
+from pipeline.types import Ranking, Region
 
 
 def ranking_to_dict(image: str, ranking: Ranking) -> dict:
@@ -19,11 +19,43 @@ def ranking_to_dict(image: str, ranking: Ranking) -> dict:
         "text": ranking.text,
         "fonts": [asdict(f) for f in ranking.fonts],
         "glyphs": [{**asdict(g), "box": list(g.box)} for g in ranking.glyphs],
-        "regions": [{"box": list(r.box),
-                     "fonts": [{"family": f.family, "name": f.name, "score": f.score} for f in r.fonts],
-                     "glyphs": r.glyphs} for r in ranking.regions],
+        "regions": [region_to_dict(r) for r in ranking.regions],
         "error": None,
     }
+
+
+TYPOGRAPHY_KEYS = ("size_px", "letter_spacing_em", "line_height", "color", "background", "alignment",
+                   "case", "decorations", "css", "fontsource", "css_import")
+
+
+def region_to_dict(r: Region) -> dict:
+    """A region's JSON: box, fonts (family, name, score, weight, italic), glyphs, then its
+    typography fields flat (None where not measured; see README "Typography")."""
+    out = {"box": list(r.box),
+           "fonts": [{"family": f.family, "name": f.name, "score": f.score, "weight": f.weight,
+                      "italic": f.italic} for f in r.fonts],
+           "glyphs": r.glyphs}
+    t = r.typography
+    for k in TYPOGRAPHY_KEYS:
+        v = getattr(t, k) if t is not None else None
+        out[k] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
+def format_css(ranking: Ranking) -> str:
+    """The stylesheet reproducing every region: the fonts to install and @import (first,
+    as CSS requires), then one commented rule per region."""
+    regions = [r for r in ranking.regions if r.typography is not None]
+    if not regions:
+        return "/* no text found */"
+    imports = list(dict.fromkeys(r.typography.css_import for r in regions))
+    packages = " ".join(dict.fromkeys(r.typography.fontsource for r in regions))
+    out = [f"/* npm install {packages} */", *imports, ""]
+    for r in regions:
+        main = "  (main answer)" if r.fonts == ranking.fonts else ""
+        out.append(f"/* {r.fonts[0].name} {r.fonts[0].score:.2f}, box {list(r.box)}{main} */")
+        out.append(r.typography.css)
+    return "\n".join(out)
 
 
 def error_dict(image: str, message: str) -> dict:
@@ -40,11 +72,14 @@ def format_table(image: str, ranking: Ranking) -> str:
         lines.append(f"  {i:>2}  {f.name:<28} {f.score:>6.3f}  {f.weight:>6}  {f.width:>4}%  "
                      f"{'yes' if f.italic else 'no'}")
     if len(ranking.regions) > 1:
-        lines.append(f"  {len(ranking.regions)} regions in different fonts; ranking above is the "
-                     "largest. Others:")
-        for r in ranking.regions:
-            if r.fonts and r.fonts != ranking.fonts:
-                lines.append(f"    box {r.box}: {r.fonts[0].name} ({r.fonts[0].score:.2f})")
+        lines.append(f"  {len(ranking.regions)} text regions; the ranking above is the most prominent "
+                     "(largest type). Regions:")
+        for k, r in enumerate(ranking.regions, 1):
+            if r.fonts:
+                t = r.typography
+                size = f", {t.size_px:g} px" if t and t.size_px else ""
+                main = "  <- main" if r.fonts == ranking.fonts else ""
+                lines.append(f"    {k}. box {r.box}: {r.fonts[0].name} ({r.fonts[0].score:.2f}){size}{main}")
     lines.append(f"  evidence: {len(ranking.glyphs)} characters")
     return "\n".join(lines)
 
@@ -61,6 +96,7 @@ def write_explanation(rgb: np.ndarray, ranking: Ranking, out: Path, fonts: list[
     winner = ranking.fonts[0].family if ranking.fonts else None
     for g in ranking.glyphs:
         draw.rectangle(g.box, outline=(0, 170, 0) if g.best_family == winner else (220, 0, 0), width=2)
+    _draw_regions(draw, ranking)
     row_h = 72
     rows = list(zip(ranking.fonts, fonts or [None] * len(ranking.fonts), strict=False)) or [(None, None)]
     text = " ".join(ranking.text.split()) or "no text found"
@@ -77,3 +113,22 @@ def write_explanation(rgb: np.ndarray, ranking: Ranking, out: Path, fonts: list[
             pen.text((8, y + row_h - 12), text, font=font, fill=(0, 0, 0), anchor="ls")
     canvas.save(out)
     return out
+
+
+def _draw_regions(draw: Any, ranking: Ranking) -> None:
+    """Each region's box (blue; thicker for the main answer's) with its number, font and size."""
+    from PIL import ImageFont
+
+    small = ImageFont.load_default(14)
+    for k, r in enumerate(ranking.regions, 1):
+        if not r.fonts:
+            continue
+        x0, y0, x1, y1 = r.box
+        box = (max(0, x0 - 4), max(0, y0 - 4), x1 + 4, y1 + 4)
+        draw.rectangle(box, outline=(30, 90, 220), width=3 if r.fonts == ranking.fonts else 1)
+        size = f" {r.typography.size_px:g}px" if r.typography and r.typography.size_px else ""
+        label = f"{k}. {r.fonts[0].name}{size}"
+        ly = box[1] - 17 if box[1] >= 17 else box[3] + 2
+        tb = draw.textbbox((box[0], ly), label, font=small)
+        draw.rectangle(tb, fill=(30, 90, 220))
+        draw.text((box[0], ly), label, font=small, fill=(255, 255, 255))

@@ -3,7 +3,7 @@
 Robust to anti-aliasing and JPEG: the background is the median of the pixels around
 the region that no glyph box covers; the text colour is the median of the pixels
 inside glyph boxes that lie farthest from the background (the solid cores of the
-strokes, never the blended edges). Coverage (0 = paper, 1 = solid ink) is each
+strokes, never the blended edges, and of those the ones inside a 3x3 block of ink). Coverage (0 = paper, 1 = solid ink) is each
 pixel's projection on the background -> text line, which is what subpixel glyph
 heights are measured on.
 """
@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 
 from typography.types import Box
 
 CORE_SHARE = 0.80  # pixels at least this share of the far ink distance are stroke cores
 FAR_QUANTILE = 0.98  # the "far" distance, robust to a few JPEG overshoots
-MIN_CONTRAST = 24.0  # RGB distance below which text and background are not told apart
+MIN_CONTRAST = 24.0
+MIN_INNER = 12  # RGB distance below which text and background are not told apart
 
 
 def hex_colour(rgb: Sequence[float]) -> str:
@@ -73,12 +75,15 @@ def region_colours(rgb: np.ndarray, boxes: Sequence[Box], margin: int) -> tuple[
         return None
     bg = np.median(crop[paper], axis=0)
     spread = float(np.median(np.linalg.norm(crop[paper] - bg, axis=1)))
-    ink = crop[inside]
-    dist = np.linalg.norm(ink - bg, axis=1)
-    far = float(np.quantile(dist, FAR_QUANTILE))
+    dist = np.linalg.norm(crop - bg, axis=2)  # (h, w)
+    far = float(np.quantile(dist[inside], FAR_QUANTILE))
     if far < MIN_CONTRAST:
         return None
-    fg = np.median(ink[dist >= CORE_SHARE * far], axis=0)
+    core = inside & (dist >= CORE_SHARE * far)
+    # Pixels whose 8 neighbours are ink too: JPEG's halved colour resolution and the
+    # anti-aliased edges leave them alone (thin strokes have none: then every core pixel).
+    inner = cv2.erode(core.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    fg = np.median(crop[inner if inner.sum() >= MIN_INNER else core], axis=0)
     return fg, bg, spread
 
 

@@ -120,11 +120,17 @@ def alignment(glyphs: Sequence[TextGlyph], size: float) -> str | None:
     return "center" if centre <= tol else None
 
 
-def letter_case(glyphs: Sequence[TextGlyph]) -> str:
-    """upper | lower | title | mixed from the letters read."""
+def letter_case(glyphs: Sequence[TextGlyph], heights: np.ndarray | None = None) -> str:
+    """upper | lower | title | mixed from the letters read, corrected by their heights:
+    the OCR often guesses the case of c/o/s/u/v/w/x/z, so text in which no letter stands
+    at x-height (every non-descending letter within UPPER_RATIO of the tallest) is upper."""
     letters = "".join(g.char for g in glyphs if g.char.isalpha())
-    if not letters or letters.isupper():
-        return "upper" if letters else "mixed"
+    if not letters:
+        return "mixed"
+    if heights is not None and _no_x_height(glyphs, heights):
+        return "upper"
+    if letters.isupper():
+        return "upper"
     if letters.islower():
         return "lower"
     words: dict[int, str] = {}
@@ -134,6 +140,19 @@ def letter_case(glyphs: Sequence[TextGlyph]) -> str:
     if all(w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words.values()):
         return "title"
     return "mixed"
+
+
+UPPER_RATIO = 0.85
+_DESCENDING = set("gjpqyQJ")
+
+
+def _no_x_height(glyphs: Sequence[TextGlyph], heights: np.ndarray) -> bool:
+    """True when at least 3 letters, one of them read as an x-height letter, all stand
+    within UPPER_RATIO of the tallest (90th percentile) non-descending letter."""
+    h = np.array([hh for g, hh in zip(glyphs, heights, strict=True)
+                  if g.char.isalpha() and g.char not in _DESCENDING and g.char != "i" and hh > 0])
+    has_x = any(g.char.lower() in _X_LETTERS for g in glyphs)
+    return bool(len(h) >= 3 and has_x and float(np.percentile(h, 10)) >= UPPER_RATIO * float(np.percentile(h, 90)))
 
 
 def measure_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyFiles | None,
@@ -151,7 +170,8 @@ def measure_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyF
         x0, y0 = max(0, int(b[:, 0].min()) - 2), max(0, int(b[:, 1].min()) - 2)
         x1, y1 = int(b[:, 2].max()) + 2, int(b[:, 3].max()) + 2
         cov, origin = coverage(rgb[y0:y1, x0:x1], fg, bg), (x0, y0)
-    size, metrics = measure_size(glyphs, ink_heights(glyphs, cov, origin), ref)
+    heights = ink_heights(glyphs, cov, origin)
+    size, metrics = measure_size(glyphs, heights, ref)
     return Measurement(
         size_px=round(size, 1) if size else None,
         letter_spacing_em=_round(letter_spacing(glyphs, size, ref), 3) if (ref and size) else None,
@@ -160,7 +180,7 @@ def measure_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyF
         background=hex_colour(colours[1]) if colours else None,
         solid_background=bool(colours and colours[2] <= SOLID_SPREAD),
         alignment=alignment(glyphs, size) if size else None,
-        case=letter_case(glyphs),
+        case=letter_case(glyphs, heights),
         metrics=metrics,
     )
 

@@ -65,10 +65,12 @@ GENERIC_STACKS = {
 
 def generic_family(files: FamilyFiles | None, name: str) -> str:
     """The CSS generic family of a font: from its tables (post.isFixedPitch, OS/2 PANOSE
-    and IBM family class), else from words in its name; 'sans-serif' when nothing says."""
+    and IBM family class), else from its shapes (equal advances: monospace; feet wider
+    than the stem on both 'l' and 'I': serif; a looped 'l': cursive), else from words in its name; 'sans-serif'
+    when nothing says (most Google Fonts leave PANOSE empty)."""
     path = _first_file(files)
     if path is not None:
-        found = _generic_from_tables(path)
+        found = _generic_from_tables(path) or _generic_from_shapes(path)
         if found:
             return found
     low = name.lower()
@@ -80,9 +82,13 @@ def generic_family(files: FamilyFiles | None, name: str) -> str:
 
 
 def _first_file(files: FamilyFiles | None) -> str | None:
+    """The family's upright regular (or nearest) file."""
     if files is None or not files.present:
         return None
-    return str((files.static + files.variable)[0].path)
+    upright = [f for f in files.static if not f.italic]
+    if upright:
+        return str(min(upright, key=lambda f: abs((f.weight or 400) - 400)).path)
+    return str(([f for f in files.variable if not f.italic] or list(files.static + files.variable))[0].path)
 
 
 @lru_cache(maxsize=512)
@@ -107,3 +113,48 @@ def _generic_from_tables(path: str) -> str | None:
     if 1 <= cls <= 7 or (pan.bFamilyType == 2 and 2 <= pan.bSerifStyle <= 10):
         return "serif"
     return None
+
+
+SERIF_FOOT = 1.5  # foot span / stem span of 'l' and 'I' above which a font has serifs
+
+
+@lru_cache(maxsize=512)
+def _generic_from_shapes(path: str) -> str | None:
+    from PIL import ImageFont
+
+    try:
+        font = ImageFont.truetype(path, 100)
+    except OSError:
+        return None
+    if abs(font.getlength("i") - font.getlength("m")) < 0.5 and font.getlength("i") > 0:
+        return "monospace"
+    if _looped(font, "l"):
+        return "cursive"
+    feet = [_foot_ratio(font, ch) for ch in "lI"]
+    if all(f is not None and f >= SERIF_FOOT for f in feet):
+        return "serif"
+    return None
+
+
+def _foot_ratio(font, ch: str) -> float | None:
+    """Ink span of the lowest rows / median ink span of the middle rows of ``ch``."""
+    mask, _ = font.getmask2(ch)
+    arr = np.asarray(mask, np.uint8).reshape(mask.size[1], mask.size[0]) > 127  # (h, w)
+    rows = [np.flatnonzero(r) for r in arr]
+    spans = np.array([r[-1] - r[0] + 1 if r.size else 0 for r in rows], np.float64)
+    h = len(spans)
+    if h < 20:
+        return None
+    mid = float(np.median(spans[int(0.3 * h):int(0.7 * h)]))
+    foot = float(spans[int(0.9 * h):].max())
+    return foot / mid if mid > 0 else None
+
+
+def _looped(font, ch: str) -> bool:
+    """Whether over a fifth of the rows of ``ch`` cross its ink twice (a handwritten loop)."""
+    mask, _ = font.getmask2(ch)
+    arr = np.asarray(mask, np.uint8).reshape(mask.size[1], mask.size[0]) > 127  # (h, w)
+    if arr.shape[0] < 20:
+        return False
+    runs = [int(np.count_nonzero(np.diff(r.astype(np.int8)) == 1) + r[0]) for r in arr]
+    return float(np.mean([n >= 2 for n in runs])) > 0.2

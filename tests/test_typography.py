@@ -1,0 +1,119 @@
+"""Typography (issue 16): regions split by size, the main answer is the largest text, and
+each region's measured size, colours and CSS, on pictures drawn from real font files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from glyphs.catalog import catalog_families
+from glyphs.render import FontStyle, open_font, pick_file
+from pipeline import DEFAULT_MODEL, Identifier
+from pipeline.rank import main_region
+from pipeline.types import FontScore, Region
+from pipeline.verify import FontSource
+from typography import FontChoice, TextGlyph, describe_region
+from typography.colour import delta_e
+from typography.measure import letter_case
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+HEADING = ("libre-baskerville", 700, 56, "#7a1f1f")  # family, weight, px, colour
+BODY = ("roboto", 400, 20, "#222222")
+PAPER = "#f4efe6"
+
+
+def _families():
+    return {f.family.id: f for f in catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")}
+
+
+def _font(family: str, weight: int, size: int):
+    style = FontStyle(weight)
+    return open_font(pick_file(_families()[family], style), style, size)[0]
+
+
+def _picture(lines: list[tuple[tuple, str, int]], jpeg: bool = True) -> np.ndarray:
+    """Lines of (font spec, text, baseline y) drawn on paper; JPEG 85 like a shared screenshot."""
+    img = Image.new("RGB", (760, 300), PAPER)
+    draw = ImageDraw.Draw(img)
+    for (family, weight, size, colour), text, y in lines:
+        draw.text((40, y), text, font=_font(family, weight, size), fill=colour, anchor="ls")
+    if not jpeg:
+        return np.asarray(img)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def ident():
+    return Identifier(DEFAULT_MODEL, fonts=FontSource.from_catalog(FIX / "catalog-tiny.txt", FIX / "fonts"))
+
+
+def test_heading_over_body_css_names_family_weight_size(ident):
+    rgb = _picture([(HEADING, "Velvet Thunder", 90), (BODY, "Harbour lights open at seven", 150),
+                    (BODY, "every evening until midnight", 178)])
+    ranking = ident.rank(rgb)
+    assert len(ranking.regions) == 2, [r.box for r in ranking.regions]
+    head = main_region(ranking.regions)
+    assert ranking.fonts == head.fonts and head.box[3] < 100  # the heading, not the longer body
+    t = head.typography
+    assert head.fonts[0].family == "libre-baskerville"
+    assert "font-family: 'Libre Baskerville', Georgia" in t.css and "font-weight: 700" in t.css
+    assert abs(t.size_px - 56) / 56 <= 0.05, t.size_px
+    assert delta_e(t.color, HEADING[3]) <= 5 and delta_e(t.background, PAPER) <= 5
+    assert t.fontsource == "@fontsource/libre-baskerville"
+    assert t.css_import == '@import "@fontsource/libre-baskerville/700.css";'
+    body = [r for r in ranking.regions if r is not head][0].typography
+    assert abs(body.size_px - 20) / 20 <= 0.08 and abs(body.line_height - 28 / body.size_px) <= 0.08
+
+
+def test_one_line_gives_one_region(ident):
+    ranking = ident.rank(_picture([(BODY, "Harbour Lights 1987", 120)]))
+    assert len(ranking.regions) == 1 and ranking.fonts == ranking.regions[0].fonts
+    t = ranking.regions[0].typography
+    assert t.line_height is None and t.alignment is None and t.case == "title"
+
+
+def test_size_and_spacing_from_known_boxes_without_ocr():
+    """describe_region on boxes drawn by FreeType at 40 px with 0.1 em added per character."""
+    fam = _families()["roboto"]
+    font = _font("roboto", 400, 40)
+    img = Image.new("RGB", (900, 120), "white")
+    draw = ImageDraw.Draw(img)
+    glyphs, x = [], 20.0
+    for w, word in enumerate(["Quietly", "jumping"]):
+        for ch in word:
+            draw.text((x, 80), ch, font=font, fill="black", anchor="ls")
+            b = draw.textbbox((x, 80), ch, font=font, anchor="ls")
+            glyphs.append(TextGlyph(ch, tuple(int(round(v)) for v in b), w, 0))
+            x += font.getlength(ch) + 4.0  # 0.1 em
+        x += font.getlength(" ")
+    t = describe_region(glyphs, FontChoice("roboto", "Roboto", 400, False), fam, np.asarray(img))
+    assert abs(t.size_px - 40) <= 1.5 and abs(t.letter_spacing_em - 0.1) <= 0.02, (t.size_px, t.letter_spacing_em)
+    assert t.color == "#000000" and t.background == "#ffffff"
+    nominal = describe_region(glyphs, FontChoice("roboto", "Roboto", 400, False), None, np.asarray(img))
+    assert nominal.metrics == "nominal" and nominal.letter_spacing_em is None and nominal.size_px > 0
+
+
+def test_case_from_heights_overrides_ocr_case_guesses():
+    boxes = [(0, 0, 10, 30), (12, 0, 22, 30), (24, 0, 34, 30)]  # three letters, all cap height
+    glyphs = [TextGlyph(c, b, 0, 0) for c, b in zip("Cos", boxes, strict=True)]
+    assert letter_case(glyphs, np.array([30.0, 29.0, 29.5])) == "upper"
+    assert letter_case(glyphs, np.array([30.0, 20.0, 20.5])) == "title"
+
+
+def test_main_region_is_largest_type_ties_by_evidence():
+    from typography.types import Typography
+
+    def region(size: float, n: int) -> Region:
+        t = Typography(size, None, None, None, None, None, "mixed", (), "", "", "")
+        return Region((0, 0, 1, 1), [FontScore(f"f{size}-{n}", "F", 1.0, 400, 100, False)], list(range(n)), t)
+
+    big, body, tiny = region(48, 8), region(18, 120), region(80, 2)
+    assert main_region([body, big, tiny]) is big  # under 3 glyphs only when nothing else
+    near = region(46, 20)
+    assert main_region([big, near, body]) is near  # within 10 %: more evidence wins
