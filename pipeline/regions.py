@@ -22,7 +22,8 @@ from glyphs.normalize import estimate_line_metrics
 from pipeline.scoring import summed_scores
 
 SIZE_RATIO = 1.2  # larger / smaller cap height still read as one size
-WORD_SIZE_RATIO = 1.4  # a line is cut between words whose sizes differ more
+WORD_SIZE_RATIO = 1.6  # a line is cut between words whose sizes differ more (x-height-only words
+# estimate their cap height as x-height / 0.70, which is 1.4x off in small-x-height fonts)
 GAP_CAPS = 2.0  # largest vertical gap inside a region, in cap heights
 WEIGHT_GAP = 250  # weight estimates further apart are two styles
 TOP_AGREE = 3
