@@ -14,13 +14,14 @@ on typical proportions (cap height 0.70 em, x-height 0.50 em) and letter-spacing
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from glyphs.catalog import FamilyFiles
 from glyphs.normalize import estimate_line_metrics
 from typography.colour import coverage, hex_colour, region_colours
-from typography.reference import ReferenceFont, reference_font
+from typography.reference import ReferenceFont, reference_font, row_height
 from typography.types import FontChoice, Measurement, TextGlyph
 
 NOMINAL_EM = {"cap": 0.70, "x": 0.50}  # typical Latin cap height / x-height, in em
@@ -55,8 +56,7 @@ def ink_heights(glyphs: Sequence[TextGlyph], cov: np.ndarray | None, origin: tup
             continue
         patch = cov[max(0, y0 - oy - 1):max(0, y1 - oy + 1), max(0, x0 - ox):max(0, x1 - ox)]  # (h, w)
         if patch.size:
-            rows = patch.max(axis=1)
-            out[i] = float(rows[rows > 0.08].sum())
+            out[i] = row_height(patch.max(axis=1))
     return out
 
 
@@ -122,8 +122,8 @@ def alignment(glyphs: Sequence[TextGlyph], size: float) -> str | None:
 
 def letter_case(glyphs: Sequence[TextGlyph], heights: np.ndarray | None = None) -> str:
     """upper | lower | title | mixed from the letters read, corrected by their heights:
-    the OCR often guesses the case of c/o/s/u/v/w/x/z, so text in which no letter stands
-    at x-height (every non-descending letter within UPPER_RATIO of the tallest) is upper."""
+    the OCR often guesses the case of c/o/s/u/v/w/x/z, so text whose "x-height" letters are
+    as tall as its capitals (or ascenders) is upper."""
     letters = "".join(g.char for g in glyphs if g.char.isalpha())
     if not letters:
         return "mixed"
@@ -142,17 +142,20 @@ def letter_case(glyphs: Sequence[TextGlyph], heights: np.ndarray | None = None) 
     return "mixed"
 
 
-UPPER_RATIO = 0.85
-_DESCENDING = set("gjpqyQJ")
+UPPER_RATIO = 0.92  # x-height letters this close to the capitals' height are capitals
+_ASCENDING = set("bdfhklt")
 
 
 def _no_x_height(glyphs: Sequence[TextGlyph], heights: np.ndarray) -> bool:
-    """True when at least 3 letters, one of them read as an x-height letter, all stand
-    within UPPER_RATIO of the tallest (90th percentile) non-descending letter."""
-    h = np.array([hh for g, hh in zip(glyphs, heights, strict=True)
-                  if g.char.isalpha() and g.char not in _DESCENDING and g.char != "i" and hh > 0])
-    has_x = any(g.char.lower() in _X_LETTERS for g in glyphs)
-    return bool(len(h) >= 3 and has_x and float(np.percentile(h, 10)) >= UPPER_RATIO * float(np.percentile(h, 90)))
+    """True when the letters read as lower-case x-height letters (a c e m n o r s u v w x z)
+    stand as tall as the reference letters: those read as capitals, else the ascenders."""
+    def med(keep) -> float:
+        h = [hh for g, hh in zip(glyphs, heights, strict=True) if g.char.isalpha() and keep(g.char) and hh > 0]
+        return float(np.median(h)) if h else 0.0
+
+    xs = med(lambda c: c in _X_LETTERS)
+    ref = med(lambda c: c.isupper() and c not in "QJ") or med(lambda c: c in _ASCENDING)
+    return bool(xs > 0 and ref > 0 and xs >= UPPER_RATIO * ref)
 
 
 def measure_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyFiles | None,
@@ -171,6 +174,8 @@ def measure_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyF
         x1, y1 = int(b[:, 2].max()) + 2, int(b[:, 3].max()) + 2
         cov, origin = coverage(rgb[y0:y1, x0:x1], fg, bg), (x0, y0)
     heights = ink_heights(glyphs, cov, origin)
+    if _no_x_height(glyphs, heights):  # all capitals: the OCR's lower-case guesses are capitals
+        glyphs = [replace(g, char=g.char.upper()) for g in glyphs]
     size, metrics = measure_size(glyphs, heights, ref)
     return Measurement(
         size_px=round(size, 1) if size else None,

@@ -18,6 +18,17 @@ from glyphs.render import FontFileError, FontStyle, open_font, pick_file, render
 REF_PX = 160  # em size of the reference drawings (hinting and pixel rounding ~0.3 % here)
 
 
+def row_height(rows: np.ndarray) -> float:
+    """Subpixel ink height from a glyph's per-row largest coverage (R,): the sum of the rows
+    scaled by the glyph's own darkest row, so thin strokes that never cover a whole pixel
+    (and renderers that darken them differently) measure alike; faint rows are noise."""
+    top = float(rows.max()) if rows.size else 0.0
+    if top <= 0:
+        return 0.0
+    r = rows / top
+    return float(r[r > 0.08].sum())
+
+
 class ReferenceFont:
     """One style of a family, drawn at REF_PX. Raises FontFileError if it cannot be opened."""
 
@@ -33,7 +44,7 @@ class ReferenceFont:
         if ch not in self._heights:
             mask, _ = self.font.getmask2(ch, anchor="ls")
             arr = np.asarray(mask, np.float64).reshape(mask.size[1], mask.size[0]) / 255.0  # (h, w)
-            self._heights[ch] = float(arr.max(axis=1).sum()) / REF_PX if arr.size and arr.max() > 0 else None
+            self._heights[ch] = row_height(arr.max(axis=1)) / REF_PX if arr.size and arr.max() > 0 else None
         return self._heights[ch]
 
     def centres_em(self, word: str) -> np.ndarray | None:
