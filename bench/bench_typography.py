@@ -1,8 +1,9 @@
 """Typography benchmark (issue 16): regions, main answer and measured typography against
 the CSS that drew the pictures (bench/typo_scenes.py, headless Chromium).
 
-    python bench/bench_typography.py --make 120      # draw the test set (needs chromium)
+    python bench/bench_typography.py --make 130      # draw the test set (needs chromium)
     nice python bench/bench_typography.py             # identify every picture, write the report
+    python bench/bench_typography.py --remeasure      # typography again on the cached readings
 
 Predictions are kept in the test-set folder (predictions.jsonl) so a stopped run resumes.
 Writes bench/results/typography.md and typography.json.
@@ -39,8 +40,9 @@ def make(n: int, seed: int) -> None:
     print(f"{kept} pictures drawn into {TESTSET} from {len(fams)} families", file=sys.stderr)
 
 
-def predict(limit: int) -> list[tuple[dict, dict, float]]:
-    """(truth, prediction, seconds) per picture, identifying those not yet predicted."""
+def predict(limit: int, again: bool = False) -> list[tuple[dict, dict, float]]:
+    """(truth, prediction, seconds) per picture, identifying those not yet predicted
+    (``again``: typography re-measured on the cached readings, see remeasure)."""
     from tqdm import tqdm
 
     from pipeline.output import ranking_to_dict
@@ -68,7 +70,38 @@ def predict(limit: int) -> list[tuple[dict, dict, float]]:
             f.write(json.dumps(row) + "\n")
             f.flush()
             cache[t["file"]] = row
-    return [(t, cache[t["file"]]["pred"], cache[t["file"]]["seconds"]) for t in truths]
+    rows = [(t, cache[t["file"]]["pred"], cache[t["file"]]["seconds"]) for t in truths]
+    return remeasure(rows, cache) if again else rows
+
+
+def remeasure(rows: list[tuple[dict, dict, float]], cache: dict) -> list[tuple[dict, dict, float]]:
+    """The same predictions with typography measured again by the current typography code
+    (glyph boxes, word/line indices and region fonts from the cache; the picture re-read),
+    and the main answer chosen again by pipeline.rank.main_region: for changes to the
+    measurements that leave reading, regions and fonts alone."""
+    from pipeline.output import region_to_dict
+    from pipeline.rank import main_region
+    from pipeline.types import FontScore, Region
+    from pipeline.verify import FontSource
+    from segmentation import load_image
+    from typography import FontChoice, TextGlyph, describe_region
+
+    source = FontSource.from_catalog()
+    out = []
+    for t, pred, sec in rows:
+        rgb = load_image(str(TESTSET / t["file"]))
+        wl = cache[t["file"]]["word_line"]
+        regions = []
+        for k, r in enumerate(pred["regions"]):
+            fonts = [FontScore(f["family"], f["name"], f["score"], f["weight"], 100, f["italic"]) for f in r["fonts"]]
+            glyphs = [TextGlyph(pred["glyphs"][i]["char"], tuple(pred["glyphs"][i]["box"]), *wl[i]) for i in r["glyphs"]]
+            f = fonts[0]
+            typo = describe_region(glyphs, FontChoice(f.family, f.name, f.weight, f.italic), source.files(f.family),
+                                   rgb, selector=f".region-{k + 1}")
+            regions.append(Region(tuple(r["box"]), fonts, r["glyphs"], typo))
+        main = pred["regions"][regions.index(main_region(regions))]["fonts"] if regions else []
+        out.append((t, {**pred, "fonts": main, "regions": [region_to_dict(r) for r in regions]}, sec))
+    return out
 
 
 def _med(xs: list[float]) -> str:
@@ -104,7 +137,7 @@ def summarise(scored: list[dict]) -> dict:
     return out
 
 
-def report(scored: list[dict], seconds: list[float]) -> str:
+def report(scored: list[dict], seconds: list[float], remeasured: bool = False) -> str:
     regs = [r for s in scored for r in s["regions"]]
     found = [r for r in regs if r["found"]]
     main = [s["main"] for s in scored]
@@ -113,7 +146,8 @@ def report(scored: list[dict], seconds: list[float]) -> str:
              "body, label + [name +] price, caption over a photo; a third saved as JPEG 85), "
              f"{len(regs)} truth regions. Identified with the shipped model and render-and-compare "
              f"(font files of the 300 families on disk); median {np.median(seconds):.1f} s per picture "
-             f"on {platform.machine()} with 2 CPU cores shared by several sessions.", "",
+             f"on {platform.machine()} with 2 CPU cores shared by several sessions."
+             + (" Typography re-measured on the cached readings (`--remeasure`)." if remeasured else ""), "",
              "## Regions and main answer", "", "| measure | value |", "|---|---|",
              f"| region found (a predicted region inside each truth region's CSS box) | {_share([r['found'] for r in regs])} |",
              f"| region found with its font top-1 | {_share([r.get('top1', False) for r in regs])} |",
@@ -155,16 +189,18 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--limit", type=int, default=0, help="only the first N pictures (0 = all)")
     ap.add_argument("--no-report", action="store_true", help="identify only")
+    ap.add_argument("--remeasure", action="store_true",
+                    help="measure typography again on the cached readings, regions and fonts")
     args = ap.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if args.make:
         make(args.make, args.seed)
         return 0
-    rows = predict(args.limit)
+    rows = predict(args.limit, args.remeasure)
     scored = [score_picture(t, p) for t, p, _ in rows]
     if args.no_report:
         return 0
-    text = report(scored, [s for _, _, s in rows])
+    text = report(scored, [s for _, _, s in rows], args.remeasure)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "typography.md").write_text(text)
     (RESULTS / "typography.json").write_text(json.dumps({"summary": summarise(scored), "pictures": scored}, indent=1))
