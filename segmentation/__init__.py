@@ -4,9 +4,12 @@ Public surface::
 
     load_image(source, *, max_pixels=40_000_000, max_bytes=...) -> (H, W, 3) uint8 RGB
     segment(image, *, norm=NormSettings(), backend=None, config=SegmentConfig()) -> Segmentation
-    get_reader()  # the process-wide EasyOCR reader (loaded once, offline)
+    get_reader()  # the process-wide EasyOCR reader (loaded once, offline; torch engine)
 
-Nothing heavy is imported here: easyocr and torch load on the first ``segment``.
+EasyOCR's networks run on ONNX Runtime (segmentation.ocr_onnx, files from
+``python cli.py export --ocr``) or on torch (EasyOCR's own reader):
+``SegmentConfig.engine`` = auto | onnx | torch. Nothing heavy is imported here:
+the networks load on the first ``segment``.
 """
 
 from segmentation.config import SegmentConfig

@@ -85,3 +85,18 @@ def test_the_word_list_is_english():
     assert {"black", "quartz", "of", "the"} <= words
     assert "ck" not in words  # rare two-letter strings are not words here
     assert is_known("Black,", words) and not is_known("klack", words)
+
+
+def test_word_list_is_cached_as_text_and_read_back_equal(tmp_path, monkeypatch):
+    from segmentation import lexicon
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    lexicon.english_words.cache_clear()
+    try:
+        parsed = lexicon.english_words()
+        files = list((tmp_path / "freefontfinder").glob("english-words-*.txt"))
+        assert len(files) == 1 and len(parsed) > 100_000 and "black" in parsed
+        lexicon.english_words.cache_clear()
+        assert lexicon.english_words() == parsed  # now from the text file
+    finally:
+        lexicon.english_words.cache_clear()
