@@ -131,7 +131,8 @@ def pick_images(testsets: Path, splits: list[str], per_split: int) -> list[dict]
 
 # --------------------------------------------------------------------------- install size
 def install_size(log: Path) -> dict:
-    """Base dependencies (pyproject) into a fresh venv: MB on disk and minutes."""
+    """Base dependencies (pyproject) into a fresh venv: MB on disk, minutes, and whether that
+    venv (no torch in it) identifies the sample."""
     import tomllib
 
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
@@ -142,8 +143,16 @@ def install_size(log: Path) -> dict:
         with open(log, "w") as f:
             p = subprocess.run([str(venv / "bin" / "pip"), "install", "--no-cache-dir", *deps], stdout=f,
                                stderr=subprocess.STDOUT)
+        minutes = (time.perf_counter() - t0) / 60
         du = subprocess.run(["du", "-sm", str(venv)], capture_output=True, text=True).stdout.split()[0]
-        return {"ok": p.returncode == 0, "mb": int(du), "minutes": (time.perf_counter() - t0) / 60, "deps": deps}
+        (Path(tmp) / "nofonts").mkdir()
+        run = subprocess.run([str(venv / "bin" / "python"), str(ROOT / "cli.py"), "identify", str(SAMPLE), "--json",
+                              "--fonts-dir", str(Path(tmp) / "nofonts")], capture_output=True, text=True, cwd=ROOT,
+                             env={**os.environ, **ONE_THREAD, "PYTHONPATH": str(ROOT)}, timeout=600)
+        torch_there = subprocess.run([str(venv / "bin" / "python"), "-c", "import torch"], capture_output=True).returncode == 0
+        top1 = json.loads(run.stdout)["fonts"][0]["family"] if run.returncode == 0 else run.stderr[-300:]
+        return {"ok": p.returncode == 0, "mb": int(du), "minutes": minutes, "deps": deps,
+                "identify": top1, "torch_importable": torch_there}
 
 
 # --------------------------------------------------------------------------- report
@@ -262,6 +271,8 @@ def main() -> int:
         report["cold_before"] = report["cold"]
         report["cold"] = cold_table(a.cold_runs, Path(a.fonts))
         report["load_avg_cold"] = os.getloadavg()
+        if not a.skip_install:
+            report["install"] = install_size(RESULTS / "light_install.log")
         write_report(report, a)
         return 0
     if not a.skip_install:  # a few minutes of pip in the background while the rest runs
@@ -295,7 +306,9 @@ def write_report(report: dict, a: argparse.Namespace) -> None:
           "Same answers, ONNX path (new R&C) vs torch path (old R&C), per split:", "", *agreement_rows(w, splits), ""]
     if install:
         md += [f"Base install (no torch) in a fresh venv: **{install['mb']} MB** "
-               f"({'ok' if install['ok'] else 'FAILED'}, {install['minutes']:.1f} min): {', '.join(install['deps'])}.", ""]
+               f"({'ok' if install['ok'] else 'FAILED'}, {install['minutes']:.1f} min): {', '.join(install['deps'])}. "
+               f"torch importable there: {install.get('torch_importable')}; `identify examples/sample.png` with it "
+               f"(and models/ocr): {install.get('identify')}.", ""]
     cache = w["onnx"].get("cache") or {}
     md += [f"Template cache over the run: {cache.get('hits', 0)} hits, {cache.get('misses', 0)} misses."]
     (RESULTS / "light.md").write_text("\n".join(md) + "\n")
