@@ -34,7 +34,15 @@ def weights_sha256(model_dir: str | Path) -> str:
 
 
 def has_onnx(model_dir: str | Path) -> bool:
-    return (Path(model_dir) / ONNX_FILE).is_file()
+    """Whether MODEL_DIR/model.onnx exists and was exported from the model.safetensors beside it."""
+    d = Path(model_dir)
+    if not (d / ONNX_FILE).is_file():
+        return False
+    try:
+        meta = dict(_session(d / ONNX_FILE, 1).get_modelmeta().custom_metadata_map)
+    except ModelError:
+        return False
+    return not (d / WEIGHTS_FILE).is_file() or meta.get("source_sha256") == weights_sha256(d)
 
 
 class OnnxGlyphModel:

@@ -15,12 +15,13 @@ ENGINES = ("auto", "onnx", "torch")
 
 
 def onnx_missing(model_dir: str | Path) -> list[Path]:
-    """The ONNX files the onnx engine needs that are not on disk."""
-    from classifier.onnx_inference import ONNX_FILE
+    """The ONNX files the onnx engine needs that are not on disk (or, for the glyph model,
+    were exported from other weights than the model.safetensors beside them)."""
+    from classifier.onnx_inference import ONNX_FILE, has_onnx
     from segmentation.ocr_onnx import SOURCES, ocr_dir
 
-    need = [ocr_dir() / name for name in SOURCES] + [Path(model_dir) / ONNX_FILE]
-    return [p for p in need if not p.is_file()]
+    missing = [ocr_dir() / name for name in SOURCES if not (ocr_dir() / name).is_file()]
+    return missing + ([] if has_onnx(model_dir) else [Path(model_dir) / ONNX_FILE])
 
 
 def torch_installed() -> bool:

@@ -126,3 +126,23 @@ def test_missing_onnx_files_give_one_clear_sentence(tmp_path):
                        text=True, timeout=120, cwd=ROOT, env=env)
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert "python cli.py export --ocr" in p.stderr and "craft.onnx" in p.stderr
+
+
+@needs_ocr_onnx
+def test_a_stale_glyph_model_onnx_is_not_used(tmp_path):
+    """model.onnx exported from other weights: auto falls back to torch, onnx says to re-export."""
+    onnx = pytest.importorskip("onnx")
+    from pipeline.engine import resolve_engine
+    from segmentation.easyocr_backend import OcrUnavailableError
+
+    d = tmp_path / "model"
+    shutil.copytree(ROOT / "models" / "default", d)
+    assert resolve_engine("auto", d) == "onnx"
+    m = onnx.load(str(d / "model.onnx"))
+    for p in m.metadata_props:
+        if p.key == "source_sha256":
+            p.value = "0" * 64
+    onnx.save(m, str(d / "model.onnx"))
+    assert resolve_engine("auto", d) == "torch"
+    with pytest.raises(OcrUnavailableError, match="model.onnx"):
+        resolve_engine("onnx", d)
