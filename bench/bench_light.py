@@ -272,14 +272,15 @@ def main() -> int:
         report["cold"] = cold_table(a.cold_runs, Path(a.fonts))
         report["load_avg_cold"] = os.getloadavg()
         if not a.skip_install:
-            report["install"] = install_size(RESULTS / "light_install.log")
+            report["install"] = install_size(Path(tempfile.gettempdir()) / "light_install.log")
         write_report(report, a)
         return 0
     if not a.skip_install:  # a few minutes of pip in the background while the rest runs
         installer = subprocess.Popen([sys.executable, "-c", "import json, sys; sys.path.insert(0, sys.argv[1]);"
                                       "from bench.bench_light import install_size;"
                                       "print(json.dumps(install_size(__import__('pathlib').Path(sys.argv[2]))))",
-                                      str(ROOT), str(RESULTS / "light_install.log")], stdout=subprocess.PIPE, text=True)
+                                      str(ROOT), str(Path(tempfile.gettempdir()) / "light_install.log")], stdout=subprocess.PIPE,
+                                     text=True)
     t0 = time.perf_counter()
     cold = cold_table(a.cold_runs, Path(a.fonts))
     images = pick_images(Path(a.testsets), splits, a.per_split)
@@ -295,7 +296,7 @@ def write_report(report: dict, a: argparse.Namespace) -> None:
     """light.json and light.md from the measurements."""
     cold, w, install, splits = report["cold"], report["warm"], report["install"], a.splits.split(",")
     old_splits = set(a.old_rc_splits.split(","))
-    (RESULTS / "light.json").write_text(json.dumps(report, indent=1))
+    (RESULTS / "light.json").write_text(json.dumps(report, separators=(",", ":")) + "\n")
     md = ["# Light and fast: ONNX Runtime path vs torch path (issue 13)", "",
           f"`python bench/bench_light.py --per-split {a.per_split} --splits {a.splits}` on {report['machine']} "
           f"(shared with other work; load average at the end {report['load_avg'][0]:.1f}), one thread. "
