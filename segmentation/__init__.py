@@ -3,6 +3,7 @@
 Public surface::
 
     load_image(source, *, max_pixels=40_000_000, max_bytes=...) -> (H, W, 3) uint8 RGB
+    probe_image(data, *, max_pixels=..., max_bytes=...) -> (W, H) from the header, nothing decoded
     segment(image, *, norm=NormSettings(), backend=None, config=SegmentConfig()) -> Segmentation
     get_reader()  # the process-wide EasyOCR reader (loaded once, offline; torch engine)
 
@@ -14,11 +15,11 @@ the networks load on the first ``segment``.
 
 from segmentation.config import SegmentConfig
 from segmentation.easyocr_backend import OcrUnavailableError, get_reader
-from segmentation.image import ImageError, load_image
+from segmentation.image import ImageError, load_image, probe_image
 from segmentation.segment import SegmentationError, segment
 from segmentation.types import Box, Glyph, Segmentation, Word
 
 __all__ = [
     "Box", "Glyph", "ImageError", "OcrUnavailableError", "SegmentConfig", "Segmentation",
-    "SegmentationError", "Word", "get_reader", "load_image", "segment",
+    "SegmentationError", "Word", "get_reader", "load_image", "probe_image", "segment",
 ]

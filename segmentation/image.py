@@ -57,6 +57,18 @@ def load_image(
     return _to_rgb(_decode(im, name), name)
 
 
+def probe_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[int, int]:
+    """(width, height) of encoded image bytes from the header alone, no pixel decoded: the
+    checks ``load_image`` makes before decoding (empty, too many bytes, not an image, too many
+    pixels), cheap enough to run before queueing an upload. Raises ImageError."""
+    data, name = bytes(data), "the image data"
+    _check_bytes(data, name, max_bytes)
+    im = _open(data, name, max_pixels)
+    _check_pixels(im.size, max_pixels, name)
+    return im.size
+
+
 def _read_file(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size

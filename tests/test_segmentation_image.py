@@ -182,3 +182,15 @@ def test_array_inputs_are_converted() -> None:
     rgba[..., 3] = 255
     assert load_image(rgba).shape == (10, 12, 3)
     assert load_image(np.ones((10, 12), bool))[0, 0, 0] == 255
+
+
+def test_probe_image_reads_the_header_only():
+    from segmentation import probe_image
+    from tests.bad_uploads import SAMPLE, png_declaring
+
+    data = SAMPLE.read_bytes()
+    assert probe_image(data) == Image.open(SAMPLE).size
+    assert probe_image(data[: len(data) // 3]) == Image.open(SAMPLE).size  # truncated: only decoding tells
+    for bad, phrase in ((png_declaring(100_000, 100_000), "pixel"), (b"", "empty"), (b"hello", "not an image")):
+        with pytest.raises(ImageError, match=phrase):
+            probe_image(bad, max_pixels=1_000_000)

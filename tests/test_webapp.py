@@ -151,6 +151,19 @@ def test_queue_full_answers_503_with_retry_after(client):
     _still_answers(client)
 
 
+def test_uploads_refused_from_the_header_skip_the_queue(client):
+    """Non-images and bombs are answered at once, even while every slot is taken; only a
+    file that must be decoded to be judged (truncated) waits for its turn."""
+    pool = client.app.state.service.pool
+    capacity, pool.capacity = pool.capacity, 0
+    try:
+        codes = {kind: client.post("/api/identify", content=body, headers={"Content-Type": ctype}).status_code
+                 for kind, (body, ctype, _, _) in bad_uploads().items()}
+    finally:
+        pool.capacity = capacity
+    assert codes == {**{k: v[2] for k, v in bad_uploads().items()}, "truncated": 503}, codes
+
+
 def test_save_uploads_uses_content_hash_names(tmp_path):
     data = SAMPLE.read_bytes()
     body = {"image": "../../evil.png", "fonts": []}

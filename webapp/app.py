@@ -71,6 +71,9 @@ async def api_identify(request: Request) -> Response:
         upload = await read_upload(request, svc.cfg.max_upload_bytes)
     except UploadError as e:
         return JSONResponse(_error_body("upload", str(e)), e.status)
+    refused = svc.precheck(upload)
+    if refused is not None:
+        return JSONResponse(refused, 400)
     try:
         status, body = await svc.pool.run(svc.identify, upload)
     except QueueFullError:

@@ -44,6 +44,19 @@ class Service:
         shelf = FontShelf.from_catalog(cache=cfg.fonts_dir)
         return cls(cfg, identifier, shelf, BoundedPool(cfg.queue))
 
+    def precheck(self, upload: Upload) -> dict | None:
+        """The error object of an upload refused from its header alone (empty, not an image,
+        too many pixels), else None. Microseconds, so it runs before queueing: such uploads
+        never wait behind identifications nor meet a full queue."""
+        from pipeline.output import error_dict
+        from segmentation import ImageError, probe_image
+
+        try:
+            probe_image(upload.data, max_pixels=self.cfg.max_pixels, max_bytes=self.cfg.max_upload_bytes)
+        except ImageError as e:
+            return error_dict(upload.name, str(e))
+        return None
+
     def identify(self, upload: Upload) -> tuple[int, dict]:
         """(HTTP status, the `identify --json` object) of one upload."""
         from pipeline.output import error_dict, ranking_to_dict
