@@ -194,7 +194,9 @@ CONTRACT = {
                "italic": False}],
     "glyphs": [{"char": c, "box": [10 + 30 * i, 10, 36 + 30 * i, 50], "ocr_confidence": 0.9,
                 "best_family": "playfair-display" if i < 3 else "abril-fatface"} for i, c in enumerate("Ab<>")],
-    "regions": [{"box": [10, 10, 96, 50], "glyphs": [0, 1, 2],
+    "regions": [{"box": [10, 10, 96, 50], "glyphs": [0, 1, 2], "size_px": 40.5, "color": "red; x: url(y)",
+                 "background": "#ffffff", "case": "mixed", "css": ".region-1 {}\n" + PAYLOAD,
+                 "css_import": "@import \"@fontsource/playfair-display/700.css\";",
                  "fonts": [{"family": "playfair-display", "name": "Playfair Display", "score": 0.7},
                            {"family": "yeseva-one", "name": PAYLOAD, "score": 0.2}]},
                 {"box": [100, 10, 126, 50], "glyphs": [3], "in_catalog": 0.2,
@@ -252,6 +254,10 @@ def test_page_paste_drop_contract_fields_and_escaping(server, browser):
     assert "20%" in regions[1].find_element(By.CSS_SELECTOR, ".notice").text
     assert len(browser.find_elements(By.CSS_SELECTOR, "#overlay .region-box")) == 2
     assert len(browser.find_elements(By.CSS_SELECTOR, "#overlay .box")) == 4
+    facts = [f.text for f in regions[0].find_elements(By.CSS_SELECTOR, ".typo .fact")]
+    assert facts == ["Size 40.5 px", "Case mixed", "Ink red; x: url(y)", "Paper #ffffff"]
+    css = regions[0].find_element(By.CSS_SELECTOR, ".css pre").get_attribute("textContent")
+    assert css.endswith(PAYLOAD) and css.startswith("@import")
 
 
 def test_catalog_page_searches_by_name(server, browser):

@@ -203,6 +203,8 @@
     }
     if (!fonts.length) return sec;
     const winner = candidate(j, fonts[0], 1, text, true);
+    const typo = typographyBlock(region);
+    if (typo) winner.append(typo);
     sec.append(winner);
     const similar = fonts[0].similar;
     if (Array.isArray(similar) && similar.length) sec.append(similarBlock(similar, fonts[0], text));
@@ -222,7 +224,43 @@
 
   function styleLine(f) {
     if (typeof f.weight !== "number") return "style not estimated for this region";
-    return `Weight ${f.weight} · Width ${f.width}% · ${f.italic ? "Italic" : "Upright"}`;
+    const width = typeof f.width === "number" ? ` · Width ${f.width}%` : "";
+    return `Weight ${f.weight}${width} · ${f.italic ? "Italic" : "Upright"}`;
+  }
+
+  // The region's measured typography (size, spacing, colours, case) and its CSS, when the
+  // JSON carries them.
+  function typographyBlock(region) {
+    if (typeof region.css !== "string" && typeof region.size_px !== "number") return null;
+    const box = el("div", "typo");
+    const facts = el("p", "typo-facts");
+    const add = (label, value) => facts.append(el("span", "fact", `${label} ${value}`));
+    if (typeof region.size_px === "number") add("Size", `${region.size_px} px`);
+    if (typeof region.letter_spacing_em === "number") add("Letter spacing", `${region.letter_spacing_em} em`);
+    if (typeof region.line_height === "number") add("Line height", String(region.line_height));
+    if (typeof region.case === "string") add("Case", region.case);
+    for (const key of ["color", "background"]) {
+      if (typeof region[key] !== "string") continue;
+      const fact = el("span", "fact", `${key === "color" ? "Ink" : "Paper"} ${region[key]}`);
+      const sw = el("i", "swatch");
+      sw.style.backgroundColor = region[key];  // CSSOM: an invalid value is simply ignored
+      fact.prepend(sw);
+      facts.append(fact);
+    }
+    box.append(facts);
+    if (typeof region.css === "string") {
+      const details = el("details", "css");
+      details.append(el("summary", "", "CSS for this text"));
+      const code = [region.css_import, region.css].filter((x) => typeof x === "string").join("\n\n");
+      details.append(el("pre", "", code));
+      const copy = el("button", "copy", "Copy CSS");
+      copy.type = "button";
+      copy.addEventListener("click", () => navigator.clipboard.writeText(code)
+        .then(() => { copy.textContent = "Copied"; }).catch(() => { copy.textContent = "Select and copy"; }));
+      details.append(copy);
+      box.append(details);
+    }
+    return box;
   }
 
   function candidate(j, f, rank, text, winner) {
