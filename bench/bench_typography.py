@@ -40,9 +40,12 @@ def make(n: int, seed: int) -> None:
     print(f"{kept} pictures drawn into {TESTSET} from {len(fams)} families", file=sys.stderr)
 
 
-def predict(limit: int, again: bool = False) -> list[tuple[dict, dict, float]]:
+def predict(limit: int, again: bool = False, shard: tuple[int, int] = (0, 1),
+            report_only: bool = False) -> list[tuple[dict, dict, float]]:
     """(truth, prediction, seconds) per picture, identifying those not yet predicted
-    (``again``: typography re-measured on the cached readings, see remeasure)."""
+    (``again``: typography re-measured on the cached readings, see remeasure; ``shard`` =
+    (i, n): this process identifies pictures i, i+n, ... so n processes share the work).
+    Pictures not predicted yet are left out of the rows (``report_only``: identify none)."""
     from tqdm import tqdm
 
     from pipeline.output import ranking_to_dict
@@ -57,10 +60,10 @@ def predict(limit: int, again: bool = False) -> list[tuple[dict, dict, float]]:
             row = json.loads(line)
             cache[row["file"]] = row
     ident = get_identifier()
+    mine = [t for n, t in enumerate(truths) if n % shard[1] == shard[0] and t["file"] not in cache]
+    mine = [] if report_only else mine
     with open(cache_path, "a") as f:
-        for t in tqdm(truths, desc="identify", file=sys.stderr):
-            if t["file"] in cache:
-                continue
+        for t in tqdm(mine, desc="identify", file=sys.stderr):
             t0 = time.perf_counter()
             rgb = load_image(str(TESTSET / t["file"]))
             seg = segment(rgb, norm=ident.model.labels.norm, config=ident.segment_config)
@@ -70,7 +73,7 @@ def predict(limit: int, again: bool = False) -> list[tuple[dict, dict, float]]:
             f.write(json.dumps(row) + "\n")
             f.flush()
             cache[t["file"]] = row
-    rows = [(t, cache[t["file"]]["pred"], cache[t["file"]]["seconds"]) for t in truths]
+    rows = [(t, cache[t["file"]]["pred"], cache[t["file"]]["seconds"]) for t in truths if t["file"] in cache]
     return remeasure(rows, cache) if again else rows
 
 
@@ -189,6 +192,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--limit", type=int, default=0, help="only the first N pictures (0 = all)")
     ap.add_argument("--no-report", action="store_true", help="identify only")
+    ap.add_argument("--report-only", action="store_true", help="report on the pictures identified so far")
+    ap.add_argument("--shard", default="0/1", help="i/n: identify every n-th picture from the i-th (parallel runs)")
     ap.add_argument("--remeasure", action="store_true",
                     help="measure typography again on the cached readings, regions and fonts")
     args = ap.parse_args()
@@ -196,7 +201,8 @@ def main() -> int:
     if args.make:
         make(args.make, args.seed)
         return 0
-    rows = predict(args.limit, args.remeasure)
+    i, n = (int(v) for v in args.shard.split("/"))
+    rows = predict(args.limit, args.remeasure, (i, n), args.report_only)
     scored = [score_picture(t, p) for t, p, _ in rows]
     if args.no_report:
         return 0

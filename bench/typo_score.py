@@ -34,6 +34,8 @@ def assign(pred_regions: list[dict], truth_regions: list[dict]) -> list[int | No
 
 def truth_case(lines: list[str]) -> str:
     letters = "".join(c for c in " ".join(lines) if c.isalpha())
+    if not letters:  # a price: no letters, no case (typography.measure.letter_case says mixed)
+        return "mixed"
     if letters.isupper():
         return "upper"
     if letters.islower():
