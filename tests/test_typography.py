@@ -117,3 +117,23 @@ def test_main_region_is_largest_type_ties_by_evidence():
     assert main_region([body, big, tiny]) is big  # under 3 glyphs only when nothing else
     near = region(46, 20)
     assert main_region([big, near, body]) is near  # within 10 %: more evidence wins
+
+
+def test_css_block_lists_installs_and_imports_first_then_one_rule_per_region():
+    from pipeline.output import format_css, region_to_dict
+    from pipeline.types import Ranking
+
+    glyphs = [TextGlyph(c, (10 + 30 * i, 10, 36 + 30 * i, 50), 0, 0) for i, c in enumerate("Hamburg")]
+    fam = _families()["roboto"]
+    regions = []
+    for k, (w, italic) in enumerate(((700, False), (400, True))):
+        t = describe_region(glyphs, FontChoice("roboto", "Roboto", w, italic), fam, None, selector=f".region-{k + 1}")
+        regions.append(Region((10, 10, 220, 50), [FontScore("roboto", "Roboto", 0.9, w, 100, italic)], list(range(7)), t))
+    text = format_css(Ranking(regions[0].fonts, [], "Hamburg", regions))
+    lines = text.splitlines()
+    assert lines[0] == "/* npm install @fontsource/roboto */"
+    assert lines[1:3] == ['@import "@fontsource/roboto/700.css";', '@import "@fontsource/roboto/400-italic.css";']
+    assert text.count(".region-") == 2 and "font-style: italic" in text and "(main answer)" in text
+    d = region_to_dict(regions[1])
+    assert d["css"] == regions[1].typography.css and d["fontsource"] == "@fontsource/roboto"
+    assert d["size_px"] > 0 and d["color"] is None and d["decorations"] == []
