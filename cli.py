@@ -56,12 +56,18 @@ def _fonts_parsers(sub: Any) -> None:
         ("list", cmd_fonts_list, "show families, weights, italics, axes and whether files are present"),
     ):
         p = fsub.add_parser(name, help=help, description=help)
-        _add(p, "--catalog", FetchConfig, "catalog file, or 'default' for the shipped 300 families")
+        _add(p, "--catalog", FetchConfig, "catalog file, or a name: 'top300' (= 'default', the shipped 300 "
+             "families) or 'all' (every Latin Google Fonts family)")
         _add(p, "--cache", FetchConfig, "font cache directory (env FREEFONTFINDER_FONTS)")
         _add(p, "--fonts-dir", FetchConfig, "a folder of your own TTF/OTF/WOFF/WOFF2/TTC files to add")
         p.set_defaults(func=fn)
     fsub.choices["fetch"].add_argument("--batch", dest="batch", type=int, default=None,
                                        help="packages per npm call (default: 30)")
+    fsub.choices["fetch"].add_argument("--jobs", dest="jobs", type=int, default=None,
+                                       help="npm calls at once (default: 4)")
+    from cli_catalog import add_catalog_parser
+
+    add_catalog_parser(fsub, _add, _config)
 
 
 # --------------------------------------------------------------------------- glyphs

@@ -18,6 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_CATALOG = Path(__file__).with_name("catalog-300.txt")
+# Named catalogs (`--catalog NAME`); anything else is a path to a catalog file.
+# `default` is still the 300 most used families; `all` is every Latin Google Fonts family
+# (glyphs/full_catalog.py builds it, glyphs/twins.py folds identical-glyph families).
+NAMED_CATALOGS = {
+    "default": DEFAULT_CATALOG,
+    "top300": DEFAULT_CATALOG,
+    "all": Path(__file__).with_name("catalog-all.txt"),
+}
 CACHE_ENV = "FREEFONTFINDER_FONTS"
 
 
@@ -60,7 +68,8 @@ def default_cache_dir() -> Path:
 
 
 def resolve_catalog_path(catalog: str | Path) -> Path:
-    return DEFAULT_CATALOG if str(catalog) == "default" else Path(catalog)
+    """A catalog name (``default``, ``top300``, ``all``) or a file path -> the file."""
+    return NAMED_CATALOGS.get(str(catalog), Path(catalog))
 
 
 def load_catalog(catalog: str | Path = "default") -> tuple[Family, ...]:

@@ -16,6 +16,8 @@ import shutil
 import sys
 import tarfile
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -71,12 +73,29 @@ def fetch_fonts(cfg: FetchConfig) -> int:
         return 1
     cache.mkdir(parents=True, exist_ok=True)
     failures: dict[str, str] = {}
-    with tqdm(total=len(todo), desc="fonts fetch", unit="family", file=sys.stderr) as bar:
-        for start in range(0, len(todo), max(1, cfg.batch)):
-            batch = todo[start:start + max(1, cfg.batch)]
-            failures.update(_fetch_batch(batch, cache, npm, bar))
+    started = time.monotonic()
+    size = max(1, cfg.batch)
+    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+    with tqdm(total=len(todo), desc="fonts fetch", unit="family", file=sys.stderr) as bar, \
+            ThreadPoolExecutor(max_workers=max(1, cfg.jobs)) as pool:
+        # npm spends its time waiting on the network: several calls at once, one thread each
+        for done in as_completed([pool.submit(_fetch_batch, b, cache, npm, bar) for b in batches]):
+            failures.update(done.result())
     _print_summary(len(families), len(families) - len(todo), failures, cache)
+    print(f"fonts fetch: {_duration(time.monotonic() - started)}; the catalog's {len(families)} families "
+          f"take {catalog_disk_bytes(families, cache) / 1e6:.0f} MB in the cache", file=sys.stderr)
     return 1 if failures else 0
+
+
+def catalog_disk_bytes(families: tuple[Family, ...], cache: Path) -> int:
+    """Bytes of the files (apparent sizes) of ``families`` in ``cache``."""
+    return sum(p.stat().st_size for f in families if (cache / f.id).is_dir()
+               for p in (cache / f.id).rglob("*") if p.is_file())
+
+
+def _duration(seconds: float) -> str:
+    minutes, sec = divmod(round(seconds), 60)
+    return f"{minutes} min {sec} s" if minutes else f"{seconds:.1f} s"
 
 
 def _fetch_batch(batch: list[Family], cache: Path, npm: str, bar: Any) -> dict[str, str]:
