@@ -76,11 +76,14 @@ def fetch_fonts(cfg: FetchConfig) -> int:
     started = time.monotonic()
     size = max(1, cfg.batch)
     batches = [todo[i:i + size] for i in range(0, len(todo), size)]
-    with tqdm(total=len(todo), desc="fonts fetch", unit="family", file=sys.stderr) as bar, \
-            ThreadPoolExecutor(max_workers=max(1, cfg.jobs)) as pool:
-        # npm spends its time waiting on the network: several calls at once, one thread each
-        for done in as_completed([pool.submit(_fetch_batch, b, cache, npm, bar) for b in batches]):
-            failures.update(done.result())
+    pool = ThreadPoolExecutor(max_workers=max(1, cfg.jobs))
+    try:
+        with tqdm(total=len(todo), desc="fonts fetch", unit="family", file=sys.stderr) as bar:
+            # npm spends its time waiting on the network: several calls at once, one thread each
+            for done in as_completed([pool.submit(_fetch_batch, b, cache, npm, bar) for b in batches]):
+                failures.update(done.result())
+    finally:  # on Ctrl-C: batches not started are dropped, running ones finish and clean up
+        pool.shutdown(wait=True, cancel_futures=True)
     _print_summary(len(families), len(families) - len(todo), failures, cache)
     print(f"fonts fetch: {_duration(time.monotonic() - started)}; the catalog's {len(families)} families "
           f"take {catalog_disk_bytes(families, cache) / 1e6:.0f} MB in the cache", file=sys.stderr)

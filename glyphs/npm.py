@@ -1,4 +1,4 @@
-"""`npm pack`, in batches: several packages a call, one by one when a batch fails."""
+"""`npm pack`, in batches: several packages a call, halves of it when a batch fails."""
 
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ def npm_executable() -> str:
 
 
 def pack(names: list[str], dest: Path, npm: str) -> PackResult:
-    """Pack ``names`` into ``dest``; a failed batch is retried one package at a time,
-    so that one absent package names only itself."""
+    """Pack ``names`` into ``dest``; a failed batch is split in halves and each half
+    retried (down to single packages), so that one absent package names only itself
+    and costs about log2(batch) extra calls instead of one call per package."""
     if not names:
         return PackResult({}, {})
     ok, reason = _pack_call(names, dest, npm)
@@ -39,13 +40,9 @@ def pack(names: list[str], dest: Path, npm: str) -> PackResult:
         return PackResult(ok, {})
     if len(names) == 1:
         return PackResult({}, {names[0]: reason})
-    tarballs: dict[str, Path] = {}
-    failed: dict[str, str] = {}
-    for name in names:
-        one = pack([name], dest, npm)
-        tarballs.update(one.tarballs)
-        failed.update(one.failed)
-    return PackResult(tarballs, failed)
+    half = len(names) // 2
+    first, second = pack(names[:half], dest, npm), pack(names[half:], dest, npm)
+    return PackResult({**first.tarballs, **second.tarballs}, {**first.failed, **second.failed})
 
 
 def _pack_call(names: list[str], dest: Path, npm: str) -> tuple[dict[str, Path] | None, str]:

@@ -37,8 +37,8 @@ def fake_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return log
 
 
-def _fetch(cache: Path, batch: int = 30) -> int:
-    return fetch_fonts(FetchConfig(catalog=str(TINY), cache=str(cache), batch=batch))
+def _fetch(cache: Path, batch: int = 30, jobs: int = 4) -> int:
+    return fetch_fonts(FetchConfig(catalog=str(TINY), cache=str(cache), batch=batch, jobs=jobs))
 
 
 def _relative_files(root: Path) -> set[str]:
@@ -59,6 +59,20 @@ def test_fetch_creates_the_cache_layout(fake_npm: Path, tmp_path: Path) -> None:
     calls = fake_npm.read_text().splitlines()
     assert calls[0].split() == [f"@fontsource/{fid}" for fid in IDS]  # one batched call
     assert calls[1].split() == ["@fontsource-variable/roboto-flex"]  # only where metadata says so
+
+
+def test_parallel_batches_fetch_every_family(fake_npm: Path, tmp_path: Path, capsys) -> None:
+    cache = tmp_path / "cache"
+    assert _fetch(cache, batch=2, jobs=3) == 0  # 3 batches of the 5 families at once
+    for fid in IDS:
+        assert (cache / fid / COMPLETE_MARKER).is_file(), fid
+    assert not list(cache.glob(".fetch-*")), "temporary folders are cleaned up"
+    static_calls = [c.split() for c in fake_npm.read_text().splitlines() if "@fontsource/" in c]
+    assert sorted(n for call in static_calls for n in call) == sorted(f"@fontsource/{f}" for f in IDS)
+    assert max(len(c) for c in static_calls) == 2
+    err = capsys.readouterr().err
+    size = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file() and ".fetch" not in str(p))
+    assert f"take {size / 1e6:.0f} MB in the cache" in err and "5 fetched" in err
 
 
 def test_package_without_licence_gets_a_note(fake_npm: Path, tmp_path: Path,
