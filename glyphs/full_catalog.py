@@ -12,9 +12,11 @@ one rule is counted under that rule only:
    block/line faces, icons, emoji, symbols): ``EXCLUDED`` below, one pattern and reason each.
 2. ``legacy_alias``: a legacy id of a family published under a new id
    (``LEGACY_ALIASES``); kept as an alias of the new id.
-3. ``no_latin``: no ``latin`` subset.
+3. ``no_latin``: no ``latin`` subset (and no numbered slices: Google serves CJK families
+   as slices ``[2]``...``[119]``, and fontsource builds their latin file from them).
 4. ``no_normal_latin``: no normal (upright) style with a latin file at any weight.
-5. ``latin_range``: the latin subset's unicode-range misses part of ``A–Z a–z 0–9``.
+5. ``latin_range``: the latin subset's unicode-range (the slices' together) misses part
+   of ``A–Z a–z 0–9``.
 
 The 300 (catalog-300.txt) are kept first, in their order, so that ``top300`` is a prefix
 of ``all`` (its families outside Google Fonts' metadata, fontsource-only ones, are kept
@@ -60,6 +62,7 @@ LEGACY_ALIASES: dict[str, tuple[str, str]] = {
     "ek-mukta": ("mukta", "renamed Mukta"),
     "baloo": ("baloo-2", "Baloo was replaced by Baloo 2"),
 }
+_SLICE_RE = re.compile(r"\[\d+\]")
 RULES = ("excluded", "legacy_alias", "no_latin", "no_normal_latin", "latin_range")
 
 
@@ -76,7 +79,7 @@ class SourceFamily:
     weights: tuple[int, ...]
     has_italic: bool
     latin_normal_weights: tuple[int, ...]  # weights whose normal style has a latin file
-    latin_range: str | None  # CSS unicode-range of the latin subset; None: no latin subset
+    latin_range: str | None  # CSS unicode-range of the latin subset (or slices); None: neither
 
 
 @dataclass(frozen=True)
@@ -122,14 +125,20 @@ def read_metadata(path: Path) -> tuple[SourceFamily, ...]:
 
 def _source_family(fid: str, meta: dict) -> SourceFamily:
     variants = meta.get("variants", {})
+    ranges = meta.get("unicodeRange", {})
+    if "latin" in meta.get("subsets", []):
+        keys, latin_range = {"latin"}, ranges.get("latin", "")
+    else:  # CJK families come in numbered slices ("[2]"...); fontsource builds a latin file from them
+        keys = {k for k in ranges if _SLICE_RE.fullmatch(k)}
+        latin_range = ",".join(ranges[k] for k in sorted(keys)) if keys else None
     latin_normal = sorted(int(w) for w, styles in variants.items()
-                          if "latin" in styles.get("normal", {}))
+                          if keys & set(styles.get("normal", {})))
     return SourceFamily(
         id=fid, name=meta["family"],
         weights=tuple(sorted(int(w) for w in meta["weights"])),
         has_italic="italic" in meta.get("styles", []),
         latin_normal_weights=tuple(latin_normal),
-        latin_range=meta.get("unicodeRange", {}).get("latin") if "latin" in meta.get("subsets", []) else None,
+        latin_range=latin_range,
     )
 
 

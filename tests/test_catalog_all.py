@@ -58,6 +58,7 @@ METADATA = {
     "upright-less": _entry("Upright Less", styles=("italic", "normal"), latin_styles=("italic",)),
     "no-digits": _entry("No Digits", latin="U+0041-005A,U+0061-007A"),
     "abel": _entry("Abel"),
+    "sunflower": _entry("Sunflower", subsets=("[2]", "[119]"), latin="U+0020-007E"),  # CJK slices
 }
 
 
@@ -76,7 +77,8 @@ def _source() -> tuple[SourceFamily, ...]:
 # --------------------------------------------------------------------------- rules
 def test_rules_drop_aliases_barcodes_and_non_latin() -> None:
     build = build_catalog(_source(), TOP, "fixture")
-    assert [f.id for f in build.families] == ["lobster", "roboto", "abel", "source-sans-3", "zilla-slab"]
+    assert [f.id for f in build.families] == ["lobster", "roboto", "abel", "source-sans-3", "sunflower",
+                                                   "zilla-slab"]
     rules = {d.id: d.rule for d in build.dropped}
     assert rules == {"source-sans-pro": "legacy_alias", "libre-barcode-39": "excluded",
                      "redacted-script": "excluded", "material-symbols": "excluded",
