@@ -81,7 +81,9 @@ def _canonical(value: list, scale: float) -> str:
     """Pen operations with coordinates in 1/1000 em, rounded: one line a glyph."""
     ops = []
     for op, args in value:
-        pts = ",".join(f"{round(x * scale)} {round(y * scale)}" for x, y in args)
+        # a TrueType qCurveTo may end in None (a contour of off-curve points only)
+        pts = ",".join("-" if pt is None else f"{round(pt[0] * scale)} {round(pt[1] * scale)}"
+                       for pt in args)
         ops.append(f"{op}:{pts}")
     return ";".join(ops) + "\n"
 
