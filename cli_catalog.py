@@ -44,6 +44,7 @@ def add_catalog_parser(fsub: Any, add: Callable, config: Callable) -> None:
     add(p, "--out", C, "catalog file to fold (rewritten)")
     add(p, "--report", C, "counts report written by `build` (updated)")
     add(p, "--cache", C, "font cache directory (env FREEFONTFINDER_FONTS)")
+    add(p, "--hash-memo", C, "JSON file keeping each font file's glyph hash between runs")
     p.add_argument("--drop-unfetched", dest="drop_unfetched", action="store_const", const=True, default=None,
                    help="drop families with no files in the cache instead of stopping")
     p.set_defaults(func=lambda a: cmd_catalog_fold(a, config))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -53,9 +54,14 @@ def catalog_fold(cfg: CatalogConfig) -> int:
         record = load_record(Path(cfg.report))
         if record.get("second_pass"):
             raise CatalogError(f"{out} is already folded: run `fonts catalog build` again first")
-        with tqdm(total=len(families), desc="fold-twins", unit="family", file=sys.stderr) as bar:
-            result = fold(families, cache, cfg.drop_unfetched, progress=bar)
-    except (CatalogError, FileNotFoundError) as e:
+        memo = _read_memo(cfg.hash_memo)
+        try:
+            with tqdm(total=len(families), desc="fold-twins", unit="family", file=sys.stderr) as bar:
+                result = fold(families, cache, cfg.drop_unfetched, progress=bar, memo=memo)
+        finally:  # hashes computed so far are kept, even when the pass stops
+            if cfg.hash_memo:
+                Path(cfg.hash_memo).write_text(json.dumps(memo) + "\n")
+    except (CatalogError, FileNotFoundError, json.JSONDecodeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     header = "".join(ln[2:] + "\n" for ln in out.read_text().splitlines() if ln.startswith("# "))
@@ -72,3 +78,7 @@ def catalog_fold(cfg: CatalogConfig) -> int:
     write_report(new, Path(cfg.report))
     print(f"fold-twins: {summary}; {len(result.families)} kept -> {out}", file=sys.stderr)
     return 0
+
+
+def _read_memo(path: str | None) -> dict:
+    return json.loads(Path(path).read_text()) if path and Path(path).is_file() else {}

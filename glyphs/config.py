@@ -38,3 +38,4 @@ class CatalogConfig:
     report: str = "bench/results/catalog_all.md"  # counts (and .json beside it)
     cache: str | None = None  # fold-twins: font cache (None -> the fetch cache)
     drop_unfetched: bool = False  # fold-twins: drop families without files instead of stopping
+    hash_memo: str | None = None  # fold-twins: JSON file of glyph hashes kept between runs (None: none)

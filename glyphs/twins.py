@@ -88,9 +88,25 @@ def _canonical(value: list, scale: float) -> str:
     return ";".join(ops) + "\n"
 
 
+def _memo_hash(f: FontFile, location: dict[str, float], memo: dict | None) -> tuple[str | None, str]:
+    """glyph_hash through ``memo`` ({file key: [digest, why]}), keyed by path, size, mtime."""
+    st = f.path.stat()
+    key = f"{f.path}|{st.st_size}|{st.st_mtime_ns}|{f.index}|{sorted(location.items())}"
+    if memo is not None and key in memo:
+        return memo[key][0], memo[key][1]
+    try:
+        digest, why = glyph_hash(f.path, location, f.index)
+    except GlyphReadError as e:
+        digest, why = None, str(e)
+    if memo is not None:
+        memo[key] = [digest, why]
+    return digest, why
+
+
 def fold(families: tuple[Family, ...], cache: Path, drop_unfetched: bool,
-         progress=None) -> FoldResult:
-    """Run the pass over ``families`` (catalog order) with files in ``cache``.
+         progress=None, memo: dict | None = None) -> FoldResult:
+    """Run the pass over ``families`` (catalog order) with files in ``cache``; ``memo``
+    (updated in place) keeps each file's hash between runs.
 
     Raises FileNotFoundError naming the unfetched families unless ``drop_unfetched``."""
     kept: list[Family] = []
@@ -105,10 +121,7 @@ def fold(families: tuple[Family, ...], cache: Path, drop_unfetched: bool,
             unfetched.append(fam.id)
             dropped.append(Dropped(fam.id, "not_fetched", "no upright latin file in the cache"))
             continue
-        try:
-            digest, why = glyph_hash(choice[0].path, choice[1], choice[0].index)
-        except GlyphReadError as e:
-            digest, why = None, str(e)
+        digest, why = _memo_hash(choice[0], choice[1], memo)
         if digest is None:
             dropped.append(Dropped(fam.id, "glyphs_missing", why))
         elif digest in first_of:

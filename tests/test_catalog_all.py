@@ -162,7 +162,10 @@ def _fam(fid: str) -> Family:
 
 def test_fold_twins_on_real_fonts(twin_cache: Path) -> None:
     ids = ["roboto", "lobster", "roboto-flex", "libre-baskerville", "roboto-copy", "lobster-noq"]
-    result = fold(tuple(map(_fam, ids)), twin_cache, drop_unfetched=False)
+    memo: dict = {}
+    result = fold(tuple(map(_fam, ids)), twin_cache, drop_unfetched=False, memo=memo)
+    assert len(memo) == len(ids)
+    assert fold(tuple(map(_fam, ids)), twin_cache, drop_unfetched=False, memo=memo) == result
     assert [f.id for f in result.families] == ["roboto", "lobster", "roboto-flex", "libre-baskerville"]
     by_id = {d.id: d for d in result.dropped}
     assert by_id["roboto-copy"].rule == "twin" and by_id["roboto-copy"].alias_of == "roboto"
@@ -193,8 +196,10 @@ def test_cli_build_fold_and_list(tmp_path: Path, twin_cache: Path, capsys) -> No
     assert "not run yet" in report.read_text()
     p = run_cli("fonts", "catalog", "fold-twins", *common, "--cache", twin_cache)
     assert p.returncode == 1 and "--drop-unfetched" in p.stderr  # abel etc. have no files here
-    p = run_cli("fonts", "catalog", "fold-twins", *common, "--cache", twin_cache, "--drop-unfetched")
+    p = run_cli("fonts", "catalog", "fold-twins", *common, "--cache", twin_cache, "--drop-unfetched",
+                "--hash-memo", tmp_path / "hashes.json")
     assert p.returncode == 0, p.stderr
+    assert len(json.loads((tmp_path / "hashes.json").read_text())) == 6  # files hashed
     assert {f.id for f in load_catalog(out)} == {"roboto", "lobster", "roboto-flex", "libre-baskerville"}
     aliases = load_aliases(out)
     assert aliases["roboto-copy"] == "roboto" and aliases["source-sans-pro"] == "source-sans-3"
