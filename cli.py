@@ -40,10 +40,47 @@ def cmd_fonts_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_fonts_list(args: argparse.Namespace) -> int:
+    from fontindex.registry import added_families
     from glyphs.config import FetchConfig
     from glyphs.fetch import list_fonts
 
-    return list_fonts(_config(FetchConfig, args))
+    return list_fonts(_config(FetchConfig, args), added=added_families())
+
+
+def cmd_fonts_add(args: argparse.Namespace) -> int:
+    from fontindex.commands import fonts_add
+    from fontindex.config import FontsAddConfig
+
+    return fonts_add(_config(FontsAddConfig, args, targets=tuple(args.targets)))
+
+
+def cmd_fonts_remove(args: argparse.Namespace) -> int:
+    from fontindex.commands import fonts_remove
+    from fontindex.config import FontsAddConfig
+
+    return fonts_remove(FontsAddConfig(targets=tuple(args.targets)))
+
+
+def _fonts_add_parsers(fsub: Any) -> None:
+    from fontindex.config import FontsAddConfig
+
+    desc = ("Add fonts beyond the catalog without retraining: each family is drawn and embedded into the "
+            "font index, and from then on identify, similar and the web page know it. TARGET is a "
+            "fontsource family id (fetched with npm, like `fonts fetch`) or a folder of TTF/OTF/WOFF/WOFF2/TTC "
+            "files (family ids from their name tables). A bad font file, a font without A-Z a-z, or an id "
+            "already known gets one message and changes nothing.")
+    p = fsub.add_parser("add", help="add fontsource families or a folder of your fonts to the index",
+                        description=desc)
+    p.add_argument("targets", nargs="+", metavar="ID|DIR")
+    _add(p, "--cache", FontsAddConfig, "font cache for fetched families")
+    _add(p, "--model", FontsAddConfig, "model directory whose index gets the fonts (None = models/default)")
+    _add(p, "--variants", FontsAddConfig, "drawings of each style averaged", type=int)
+    _add(p, "--workers", FontsAddConfig, "processes drawing glyphs (0 = all cores)", type=int)
+    p.set_defaults(func=cmd_fonts_add)
+    p = fsub.add_parser("remove", help="undo `fonts add` for these family ids",
+                        description="Remove added families from the index (and their copied files).")
+    p.add_argument("targets", nargs="+", metavar="ID")
+    p.set_defaults(func=cmd_fonts_remove)
 
 
 def _fonts_parsers(sub: Any) -> None:
@@ -68,6 +105,7 @@ def _fonts_parsers(sub: Any) -> None:
     from cli_catalog import add_catalog_parser
 
     add_catalog_parser(fsub, _add, _config)
+    _fonts_add_parsers(fsub)
 
 
 # --------------------------------------------------------------------------- glyphs
@@ -416,6 +454,60 @@ def _segment_parsers(sub: Any) -> None:
 
 
 PARSER_BUILDERS.append(_segment_parsers)
+
+
+# --------------------------------------------------------------------------- font index
+def cmd_index_build(args: argparse.Namespace) -> int:
+    from fontindex.commands import index_build
+    from fontindex.config import IndexBuildConfig
+
+    return index_build(_config(IndexBuildConfig, args))
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from fontindex.config import SimilarConfig
+    from pipeline.similar import similar
+
+    if (args.family is None) == (args.image is None):
+        print("error: give a FAMILY id or --image IMG (one of them)", file=sys.stderr)
+        return EXIT_USAGE
+    return similar(_config(SimilarConfig, args))
+
+
+def _index_parsers(sub: Any) -> None:
+    from fontindex.config import IndexBuildConfig, SimilarConfig
+
+    g = sub.add_parser("index", help="build the font index (per-letter embeddings of every font)")
+    gsub = g.add_subparsers(dest="index_cmd", required=True)
+    desc = ("Draw every catalog family's letters in a few styles, embed them with the glyph model and "
+            "average them into MODEL/index (float16 safetensors + JSON). Needs the font files "
+            "(`fonts fetch`); deterministic; uses all cores.")
+    p = gsub.add_parser("build", help="(re)build MODEL/index from the font files", description=desc)
+    for flag, help in (("--model", "model directory (None = models/default)"), ("--out", "output folder (None = MODEL/index)"),
+                       ("--catalog", "catalog file or 'default'"), ("--cache", "font cache directory"),
+                       ("--fonts-dir", "also index this folder of your own fonts"),
+                       ("--augment", "augmentation preset of the drawings")):
+        _add(p, flag, IndexBuildConfig, help)
+    for flag, help in (("--variants", "drawings of each style averaged"), ("--seed", "random seed"),
+                       ("--workers", "processes (0 = all cores)")):
+        _add(p, flag, IndexBuildConfig, help, type=int)
+    p.set_defaults(func=cmd_index_build)
+    desc = ("The families that look most like FAMILY (or like the font identified in --image), with a "
+            "similarity (cosine of their letter embeddings, 1 = the same design) and whether each is free "
+            "(OFL/Apache) as far as its licence file says.")
+    p = sub.add_parser("similar", help="families that look alike", description=desc)
+    p.add_argument("family", nargs="?", default=None, metavar="FAMILY", help="family id, e.g. open-sans")
+    _add(p, "--image", SimilarConfig, "identify this picture's font and list its look-alikes")
+    _add(p, "--top", SimilarConfig, "how many families", type=int)
+    p.add_argument("--free-only", dest="free_only", action="store_true", default=None,
+                   help="only OFL/Apache families")
+    p.add_argument("--json", dest="json", action="store_true", default=None, help="one JSON object on stdout")
+    _add(p, "--specimen", SimilarConfig, "also write a specimen sheet PNG (the family and its look-alikes)")
+    _add(p, "--model", SimilarConfig, "model directory (None = models/default)")
+    p.set_defaults(func=cmd_similar)
+
+
+PARSER_BUILDERS.append(_index_parsers)
 
 
 def build_parser() -> argparse.ArgumentParser:

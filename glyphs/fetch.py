@@ -18,6 +18,7 @@ import tarfile
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -229,21 +230,22 @@ def _print_summary(total: int, skipped: int, failures: dict[str, str], cache: Pa
 
 
 # --------------------------------------------------------------------------- list
-def list_fonts(cfg: FetchConfig) -> int:
-    """Print a table of the families (catalog, then --fonts-dir) and their files."""
+def list_fonts(cfg: FetchConfig, added: tuple[FamilyFiles, ...] = ()) -> int:
+    """Print a table of the families (catalog, then --fonts-dir, then ``added`` ones) and their files."""
     try:
         rows = catalog_families(cfg.catalog, cache_path(cfg), cfg.fonts_dir)
     except CatalogError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    header = ("id", "name", "weights", "italic", "variable axes", "files")
+    rows = rows + tuple(replace(f, extra={**f.extra, "source": "added"}) for f in added)
+    header = ("id", "name", "weights", "italic", "variable axes", "files", "source")
     table = [header] + [_row(ff) for ff in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     present = sum(ff.present for ff in rows)
     users = sum(1 for ff in rows if ff.extra.get("source") == "user")
-    print(f"{len(rows)} families ({users} from --fonts-dir): {present} with files, "
+    print(f"{len(rows)} families ({users} from --fonts-dir, {len(added)} added): {present} with files, "
           f"{len(rows) - present} without (cache: {cache_path(cfg)})")
     return 0
 
@@ -252,7 +254,7 @@ def _row(ff: FamilyFiles) -> tuple[str, ...]:
     f = ff.family
     axes = variable_axes(ff)
     return (f.id, f.name, ",".join(str(w) for w in f.weights), "yes" if f.has_italic else "no",
-            ",".join(axes) if axes else "-", "yes" if ff.present else "no")
+            ",".join(axes) if axes else "-", "yes" if ff.present else "no", ff.extra.get("source", "catalog"))
 
 
 def variable_axes(ff: FamilyFiles) -> tuple[str, ...]:
@@ -269,3 +271,43 @@ def variable_axes(ff: FamilyFiles) -> tuple[str, ...]:
             file_tags = list(vf.axes)
         tags += [t for t in file_tags if t not in tags]
     return tuple(tags)
+
+
+# --------------------------------------------------------------------------- one family by id
+def fetch_family(family_id: str, cache: Path) -> Family:
+    """Fetch ``@fontsource/<id>`` (and its variable package) into ``cache`` like ``fonts fetch``
+    does, and return the Family its metadata.json describes (name, weights, italic).
+
+    Raises NpmMissingError without npm, FetchError when npm cannot pack it (no such
+    family) or it holds no latin font files.
+    """
+    npm = npm_executable()
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".fetch-", dir=cache) as tmp_name:
+        tmp = Path(tmp_name)
+        name = STATIC_SCOPE + family_id
+        static = pack([name], tmp, npm)
+        if name in static.failed:
+            raise FetchError(f"npm could not fetch {name} ({static.failed[name]}); is '{family_id}' a "
+                             "fontsource family id?")
+        family = family_from_metadata(static.tarballs[name], family_id)
+        variable = pack([VARIABLE_SCOPE + family_id], tmp, npm) if _has_variable(static.tarballs[name]) \
+            else PackResult({}, {})
+        install_family(family_id, static.tarballs[name], variable.tarballs.get(VARIABLE_SCOPE + family_id),
+                       cache, tmp)
+    return family
+
+
+def family_from_metadata(tgz: Path, family_id: str) -> Family:
+    """A Family from a fontsource tarball's metadata.json (FetchError if it has none)."""
+    try:
+        with tarfile.open(tgz, "r:gz") as tar:
+            member = tar.extractfile("package/metadata.json")
+            meta = json.loads(member.read()) if member else None
+    except (tarfile.TarError, KeyError, OSError, json.JSONDecodeError) as e:
+        raise FetchError(f"{tgz.name} has no readable metadata.json ({e})") from e
+    if not isinstance(meta, dict) or "latin" not in meta.get("subsets", []):
+        raise FetchError(f"{tgz.name} has no latin subset")
+    weights = tuple(sorted(int(w) for w in meta.get("weights", [400])))
+    return Family(family_id, str(meta.get("family", family_id)), weights or (400,),
+                  "italic" in meta.get("styles", []))

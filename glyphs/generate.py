@@ -79,6 +79,26 @@ def render_unit(files: FamilyFiles, unit: Unit, labels: LabelMap, aug: AugmentCo
     """All glyph samples of one (family, variant) unit, as arrays (see glyphs.dataset)."""
     rng = np.random.default_rng([seed, zlib.crc32(files.family.id.encode()), unit.variant])
     style = sample_style(files, rng)
+    images, chars, actual = render_style(files, style, labels, aug, rng)
+    n = len(chars)
+    return {
+        "images": images,
+        "font": np.full(n, unit.family_index, np.int32),
+        "char": np.asarray(chars, np.int32),
+        "weight": np.full(n, actual.weight, np.int16),
+        "width": np.full(n, actual.width, np.int16),
+        "italic": np.full(n, int(actual.italic), np.uint8),
+        "variant": np.full(n, unit.variant, np.int32),
+    }
+
+
+def render_style(files: FamilyFiles, style: FontStyle, labels: LabelMap, aug: AugmentConfig,
+                 rng: np.random.Generator) -> tuple[np.ndarray, list[int], FontStyle]:
+    """Real words covering the glyph set, drawn in one style at a sampled size, augmented and
+    cut into normalised glyphs: ((M, S, S) uint8 images, M glyph-set indices, style drawn).
+
+    Raises FontFileError when the font cannot be opened at that style.
+    """
     size = sample_size(rng, aug)
     font, actual = open_font(pick_file(files, style), style, size)
     images, chars = [], []
@@ -94,16 +114,8 @@ def render_unit(files: FamilyFiles, unit: Unit, labels: LabelMap, aug: AugmentCo
             box = jitter_box(box, rng, aug, gray.shape)
             images.append(normalize_glyph(gray, box, line, labels.norm))
             chars.append(labels.glyph_set.index(ch))
-    n = len(chars)
-    return {
-        "images": np.stack(images) if n else np.zeros((0, labels.norm.size, labels.norm.size), np.uint8),
-        "font": np.full(n, unit.family_index, np.int32),
-        "char": np.asarray(chars, np.int32),
-        "weight": np.full(n, actual.weight, np.int16),
-        "width": np.full(n, actual.width, np.int16),
-        "italic": np.full(n, int(actual.italic), np.uint8),
-        "variant": np.full(n, unit.variant, np.int32),
-    }
+    s = labels.norm.size
+    return (np.stack(images) if images else np.zeros((0, s, s), np.uint8)), chars, actual
 
 
 # --------------------------------------------------------------------------- running

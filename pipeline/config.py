@@ -18,6 +18,9 @@ class VerifyConfig:
     # ranking temperatures (0 = draw all top_k). bench/results/light.md measures the effect.
     stop_margin: float = 2.0
     stop_chunk: int = 5
+    use_index: bool = True  # rank over the font index's families (catalog + added) when the model has one
+    index_top_k: int = 10  # candidates the index adds beyond the classifier's top_k
+    similar_top: int = 3  # closest free families listed per ranked font (0 = none)
     catalog: str = "default"
     cache: str | None = None  # font cache (None: glyphs.catalog.default_cache_dir())
     fonts_dir: str | None = None  # extra folder of font files

@@ -11,6 +11,10 @@ import numpy as np
 
 from pipeline.types import Ranking, Region
 
+# Below this in_catalog probability the text output says the font is not in the catalog
+# (chosen in bench/results/in_catalog.md: the operating point of the ROC curve).
+IN_CATALOG_THRESHOLD = 0.5
+
 
 def ranking_to_dict(image: str, ranking: Ranking) -> dict:
     """The JSON object of one image, per shared/DESIGN.md."""
@@ -20,6 +24,7 @@ def ranking_to_dict(image: str, ranking: Ranking) -> dict:
         "fonts": [asdict(f) for f in ranking.fonts],
         "glyphs": [{**asdict(g), "box": list(g.box)} for g in ranking.glyphs],
         "regions": [region_to_dict(r) for r in ranking.regions],
+        "in_catalog": ranking.in_catalog,
         "error": None,
     }
 
@@ -34,7 +39,7 @@ def region_to_dict(r: Region) -> dict:
     out = {"box": list(r.box),
            "fonts": [{"family": f.family, "name": f.name, "score": f.score, "weight": f.weight,
                       "italic": f.italic} for f in r.fonts],
-           "glyphs": r.glyphs}
+           "glyphs": r.glyphs, "in_catalog": r.in_catalog}
     t = r.typography
     for k in TYPOGRAPHY_KEYS:
         v = getattr(t, k) if t is not None else None
@@ -59,7 +64,8 @@ def format_css(ranking: Ranking) -> str:
 
 
 def error_dict(image: str, message: str) -> dict:
-    return {"image": image, "text": "", "fonts": [], "glyphs": [], "regions": [], "error": message}
+    return {"image": image, "text": "", "fonts": [], "glyphs": [], "regions": [], "in_catalog": None,
+            "error": message}
 
 
 def format_table(image: str, ranking: Ranking) -> str:
@@ -80,6 +86,12 @@ def format_table(image: str, ranking: Ranking) -> str:
                 size = f", {t.size_px:g} px" if t and t.size_px else ""
                 main = "  <- main" if r.fonts == ranking.fonts else ""
                 lines.append(f"    {k}. box {r.box}: {r.fonts[0].name} ({r.fonts[0].score:.2f}){size}{main}")
+    if ranking.fonts[0].similar:
+        lines.append("  free look-alikes of " + ranking.fonts[0].name + ": "
+                     + ", ".join(f"{s.name} ({s.similarity:.2f})" for s in ranking.fonts[0].similar))
+    if ranking.in_catalog is not None and ranking.in_catalog < IN_CATALOG_THRESHOLD:
+        lines.append(f"  not in the catalog (probability it is a known font: {ranking.in_catalog:.2f}); "
+                     f"closest: {', '.join(f.name for f in ranking.fonts[:3])}")
     lines.append(f"  evidence: {len(ranking.glyphs)} characters")
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import VerifyConfig
+from pipeline.openset import in_catalog_features, in_catalog_probability
 from pipeline.regions import region_groups
 from pipeline.scoring import (
     CASE_AMBIGUOUS,
@@ -26,7 +27,7 @@ from pipeline.scoring import (
     to_probabilities,
     verified_scores,
 )
-from pipeline.types import FontScore, GlyphEvidence, Ranking, Region
+from pipeline.types import FontScore, GlyphEvidence, Ranking, Region, SimilarFamily
 from pipeline.verify import EarlyStop, FontSource, Verification, verify
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
@@ -62,10 +63,12 @@ class Identifier:
         self.calibration = calibration or load_calibration(self.model_dir)
         self.segment_config = replace(segment_config or SegmentConfig(), engine=self.engine)
         self.verify_config = verify or VerifyConfig()
+        self.openset = _load_openset(self.model_dir, self.model.labels) if self.verify_config.use_index else None
         if fonts is None and self.verify_config.enabled:
             v = self.verify_config
-            fonts = FontSource.from_catalog(v.catalog, v.cache, v.fonts_dir)
+            fonts = FontSource.from_catalog(v.catalog, v.cache, v.fonts_dir, added=self.openset is not None)
         self.fonts = fonts
+        self.universe = _universe(self.model.labels, self.openset)
 
     @property
     def verifies(self) -> bool:
@@ -108,7 +111,8 @@ class Identifier:
         groups = region_groups(glyphs, lp, w, lambda ix: style_estimate(ix, w, scores))
         regions = [self._region(ix, lp, w, scores, evidence, words, top) for ix in groups]
         regions = [self._with_typography(r, k, glyphs, rgb) for k, r in enumerate(regions)]
-        return Ranking(fonts=main_region(regions).fonts, glyphs=evidence, text=text, regions=regions)
+        main = main_region(regions)
+        return Ranking(fonts=main.fonts, glyphs=evidence, text=text, regions=regions, in_catalog=main.in_catalog)
 
     def _with_typography(self, region: Region, k: int, glyphs: Any, rgb: np.ndarray | None) -> Region:
         """The region with its typography measured against its best font (typography package)."""
@@ -128,13 +132,15 @@ class Identifier:
         """The catalog's font files (those verification uses; loaded here when it is off)."""
         if self.fonts is None:
             self.fonts = FontSource.from_catalog(self.verify_config.catalog, self.verify_config.cache,
-                                                 self.verify_config.fonts_dir)
+                                                 self.verify_config.fonts_dir, added=self.openset is not None)
         return self.fonts
 
     def region_scores(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
                       chars: list[str], words: list[int]) -> tuple[np.ndarray, float, Verification | None]:
         """(F,) scores of one region's glyphs, the temperature for them, and the verification."""
         sums = summed_scores(lp[ix], w[ix])
+        if self.openset is not None:
+            return self.open_scores(ix, sums, w, scores, chars, words)
         if not self.verifies:
             return sums, self.calibration.line_temperature(len(ix), verified=False), None
         ver, sub = self.verification(ix, sums, w, scores, chars, words)
@@ -142,18 +148,44 @@ class Identifier:
         return out, self.calibration.line_temperature(len(ix), verified=True), ver
 
     def verification(self, ix: list[int], sums: np.ndarray, w: np.ndarray, scores: Any, chars: list[str],
-                     words: list[int]) -> tuple[Verification, list[int]]:
+                     words: list[int], cand: np.ndarray | None = None) -> tuple[Verification, list[int]]:
         """Render-and-compare of the region's top candidates (needs self.fonts), and the
-        glyph indices it used (the first words, up to max_glyphs)."""
+        glyph indices it used (the first words, up to max_glyphs). ``cand``: indices into
+        self.universe (default: the top_k of ``sums``)."""
         weight, _, italic = style_estimate(ix, w, scores)
-        cand = np.argsort(-sums, kind="stable")[: self.verify_config.top_k]
+        if cand is None:
+            cand = np.argsort(-sums, kind="stable")[: self.verify_config.top_k]
         sub = first_words(ix, words, self.verify_config.max_glyphs)  # long texts: drawing cost capped
         v = self.verify_config
         stop = EarlyStop(sums[cand], self.calibration.verify_alpha, v.stop_margin * self.calibration.line_temperature(
             len(ix), verified=True), v.stop_chunk) if v.stop_margin > 0 else None
         ver = verify(self.model, scores.embedding[sub], [chars[i] for i in sub], [words[i] for i in sub],
-                     cand, w[sub], self.fonts, weight, italic, v.styles_per_font, stop)
+                     cand, w[sub], self.fonts, weight, italic, v.styles_per_font, stop,
+                     family_ids=[f.family for f in self.universe])
         return ver, sub
+
+    def open_scores(self, ix: list[int], sums: np.ndarray, w: np.ndarray, scores: Any, chars: list[str],
+                    words: list[int]) -> tuple[np.ndarray, float, Verification]:
+        """(U,) scores over the index's families (pipeline.openset), the temperature, and the
+        verification: render-and-compare where files are on disk, else the index's cosines."""
+        from fontindex import family_match
+
+        op, v = self.openset, self.verify_config
+        base = op.base_scores(sums)  # (U,)
+        sub = first_words(ix, words, v.max_glyphs)
+        match = family_match(op.index, op.glyph_similarity(scores.embedding[sub], [chars[i] for i in sub]), w[sub])
+        cand = op.candidates(base, match.totals, v.top_k, v.index_top_k)
+        drawn = self.verifies and all(self.fonts.files(self.universe[int(k)].family) for k in cand)
+        if drawn:  # one kind of similarity for all candidates, so their scores compare
+            cand = cand[np.argsort(-base[cand], kind="stable")]  # early stop draws in base order
+            ver, _ = self.verification(ix, base, w, scores, chars, words, cand)
+            alpha = self.calibration.verify_alpha
+        else:
+            ver = Verification(cand, match.similarity[cand], tuple(None for _ in cand))
+            alpha = self.calibration.index_alpha
+        out = verified_scores(base, ver.candidates, ver.similarity, w[sub], alpha)
+        t = self.calibration.line_temperature(len(ix), verified=drawn, index=not drawn)
+        return out, t, ver
 
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
                 evidence: list[GlyphEvidence], words: list[int], top: int) -> Region:
@@ -165,15 +197,39 @@ class Identifier:
         width = int(round(raw_width / 5) * 5)
         matched = {int(c): s for c, s in zip(ver.candidates, ver.styles, strict=True) if s} if ver else {}
         order = np.argsort(-probs, kind="stable")[:top]
-        fam = self.model.labels.fonts
+        fam = self.universe
         fonts = []
         for k in order:
             s = matched.get(int(k))
             fonts.append(FontScore(fam[k].family, fam[k].name, round(float(probs[k]), 4),
-                                   s.weight if s else weight, width, s.italic if s else italic))
+                                   s.weight if s else weight, width, s.italic if s else italic,
+                                   self.similar_families(fam[k].family)))
         boxes = np.array([evidence[i].box for i in ix])
         box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max()))
-        return Region(box=box, fonts=fonts, glyphs=list(ix))
+        return Region(box=box, fonts=fonts, glyphs=list(ix), in_catalog=self.known_probability(ver, sums, ix, w, evidence))
+
+    def similar_families(self, family_id: str) -> tuple[SimilarFamily, ...]:
+        """The closest free families of one (empty without the font index)."""
+        if self.openset is None or self.verify_config.similar_top <= 0:
+            return ()
+        from fontindex import neighbours
+
+        near = neighbours(self.openset.index).similar(family_id, self.verify_config.similar_top, free_only=True)
+        return tuple(SimilarFamily(n.family, n.name, n.similarity, n.free) for n in near)
+
+    def known_probability(self, ver: Verification | None, sums: np.ndarray, ix: list[int], w: np.ndarray,
+                          evidence: list[GlyphEvidence]) -> float | None:
+        """Calibrated probability that the region's font is one the index knows (None without
+        the index or its calibration)."""
+        drawn = any(s is not None for s in ver.styles) if ver is not None else False
+        coef = self.calibration.in_catalog if drawn else self.calibration.in_catalog_index
+        if self.openset is None or ver is None or not coef:
+            return None
+        sub = ix[: ver.similarity.shape[1]]  # open_scores verified the region's first glyphs
+        order = np.argsort(-sums[ver.candidates], kind="stable")
+        feats = in_catalog_features(ver.similarity, w[sub], order,
+                                    np.array([evidence[i].ocr_confidence for i in sub]))
+        return round(float(in_catalog_probability(feats, list(coef))), 4)
 
 
 def style_estimate(ix: list[int], w: np.ndarray, scores: Any) -> tuple[float, float, bool]:
@@ -211,6 +267,24 @@ def main_region(regions: list[Region]) -> Region:
     largest = max(size(r) for r in pool)
     tied = [r for r in pool if size(r) >= SIZE_TIE * largest]
     return max(tied, key=lambda r: len(r.glyphs))
+
+
+def _load_openset(model_dir: Path, labels: Any):
+    """The model's font index lined up with its labels (pipeline.openset), or None without one."""
+    from fontindex import active_index
+    from pipeline.openset import OpenSet
+
+    index = active_index(model_dir)
+    return OpenSet.build(index, labels) if index is not None else None
+
+
+def _universe(labels: Any, openset: Any) -> list[Any]:
+    """The families a ranking runs over: the index's (catalog + added) or the model's labels."""
+    from glyphs.labels import FontLabel
+
+    if openset is None:
+        return list(labels.fonts)
+    return [FontLabel(f.id, f.name) for f in openset.index.families]
 
 
 @lru_cache(maxsize=4)

@@ -35,9 +35,19 @@ class Calibration:
     # (a line's glyph errors agree with each other, so evidence grows slower than n).
     length_power: float = 0.0
     verify_length_power: float = 0.0
+    # The font index standing in for render-and-compare when font files are absent (pipeline.openset).
+    index_alpha: float = 30.0
+    index_temperature: float = 14.0
+    index_length_power: float = 0.75
+    index_ece: float | None = None
+    # "Is the font a known one?": logistic coefficients + intercept on pipeline.openset features,
+    # with render-and-compare similarities and with the index's (pipeline.calibrate_openset).
+    in_catalog: tuple[float, ...] = ()
+    in_catalog_index: tuple[float, ...] = ()
 
-    def line_temperature(self, n_glyphs: int, verified: bool) -> float:
-        t, power = ((self.verify_temperature, self.verify_length_power) if verified
+    def line_temperature(self, n_glyphs: int, verified: bool, index: bool = False) -> float:
+        t, power = ((self.index_temperature, self.index_length_power) if index
+                    else (self.verify_temperature, self.verify_length_power) if verified
                     else (self.temperature, self.length_power))
         return t * float(length_scale(n_glyphs, power))
 
@@ -45,7 +55,10 @@ class Calibration:
         return {"temperature": self.temperature, "weighting": self.weighting,
                 "char_info": self.char_info, "ece": self.ece, "verify_alpha": self.verify_alpha,
                 "verify_temperature": self.verify_temperature, "verify_ece": self.verify_ece,
-                "length_power": self.length_power, "verify_length_power": self.verify_length_power}
+                "length_power": self.length_power, "verify_length_power": self.verify_length_power,
+                "index_alpha": self.index_alpha, "index_temperature": self.index_temperature,
+                "index_length_power": self.index_length_power, "index_ece": self.index_ece,
+                "in_catalog": list(self.in_catalog), "in_catalog_index": list(self.in_catalog_index)}
 
     @classmethod
     def from_dict(cls, d: dict) -> Calibration:
@@ -53,7 +66,10 @@ class Calibration:
                    {str(k): float(v) for k, v in d.get("char_info", {}).items()}, d.get("ece"),
                    float(d.get("verify_alpha", 0.0)), float(d.get("verify_temperature", 1.0)),
                    d.get("verify_ece"), float(d.get("length_power", 0.0)),
-                   float(d.get("verify_length_power", 0.0)))
+                   float(d.get("verify_length_power", 0.0)), float(d.get("index_alpha", 30.0)),
+                   float(d.get("index_temperature", 14.0)), float(d.get("index_length_power", 0.75)),
+                   d.get("index_ece"), tuple(float(x) for x in d.get("in_catalog", ())),
+                   tuple(float(x) for x in d.get("in_catalog_index", ())))
 
 
 def glyph_weights(chars: Sequence[str], confidences: Sequence[float], cal: Calibration) -> np.ndarray:

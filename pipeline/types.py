@@ -10,6 +10,14 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in the input image's pixels
 
 
 @dataclass(frozen=True)
+class SimilarFamily:
+    family: str  # id
+    name: str  # display name
+    similarity: float  # cosine of the two families' letter embeddings (fontindex.similar), 0..1
+    free: bool  # OFL or Apache, as far as its licence file says
+
+
+@dataclass(frozen=True)
 class FontScore:
     family: str  # fontsource id
     name: str  # display name
@@ -17,6 +25,7 @@ class FontScore:
     weight: int  # 100..900 estimate
     width: int  # percent of normal, estimate
     italic: bool
+    similar: tuple[SimilarFamily, ...] = ()  # closest free alternatives (needs the font index)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class Region:
     fonts: list[FontScore]
     glyphs: list[int]  # indices into Ranking.glyphs
     typography: Typography | None = None  # size, spacing, colours, CSS (typography package)
+    in_catalog: float | None = None  # probability that this region's font is a known one
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,7 @@ class Ranking:
     glyphs: list[GlyphEvidence]
     text: str
     regions: list[Region]
+    in_catalog: float | None = None  # calibrated probability that the main text's font is a known one
 
     @property
     def empty(self) -> bool:

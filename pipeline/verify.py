@@ -50,8 +50,15 @@ class FontSource:
 
     @classmethod
     def from_catalog(cls, catalog: str | Path = "default", cache: str | Path | None = None,
-                     fonts_dir: str | Path | None = None) -> FontSource:
-        return cls(catalog_families(catalog, cache, fonts_dir))
+                     fonts_dir: str | Path | None = None, added: bool = False) -> FontSource:
+        """The catalog's families (and --fonts-dir's; with ``added``, the fonts added with
+        `fonts add` too)."""
+        families = list(catalog_families(catalog, cache, fonts_dir))
+        if added:
+            from fontindex.registry import added_families
+
+            families += added_families()
+        return cls(families)
 
     def __len__(self) -> int:
         return len(self._families)
@@ -155,7 +162,8 @@ class EarlyStop:
 
 def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence[int],
            candidates: np.ndarray, weights: np.ndarray, source: FontSource, weight: float,
-           italic: bool, styles_per_font: int, stop: EarlyStop | None = None) -> Verification:
+           italic: bool, styles_per_font: int, stop: EarlyStop | None = None,
+           family_ids: Sequence[str] | None = None) -> Verification:
     """Similarity of every glyph to its drawing in each candidate family.
 
     embedding (N, D): the classifier's embeddings of the N glyphs; chars/word_of (N,):
@@ -169,14 +177,15 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
     """
     words = _words(chars, word_of)
     e0 = _unit_rows(np.asarray(embedding, np.float32))  # (N, D)
+    ids = family_ids if family_ids is not None else [f.family for f in model.labels.fonts]
     sim = np.full((len(candidates), len(chars)), np.nan, np.float32)
     styles: list[FontStyle | None] = [None] * len(candidates)
     step = stop.chunk if stop else len(candidates)
     done = len(candidates)
     for lo in range(0, len(candidates), max(1, step)):
         hi = min(len(candidates), lo + max(1, step))
-        _verify_chunk(model, e0, chars, words, candidates, weights, source, weight, italic,
-                      styles_per_font, range(lo, hi), sim, styles)
+        _verify_chunk(model, e0, chars, words, [ids[int(c)] for c in candidates], weights, source, weight,
+                      italic, styles_per_font, range(lo, hi), sim, styles)
         if stop and hi < len(candidates) and _leader_is_clear(stop, sim[:hi], weights, hi):
             done = hi
             break
@@ -191,15 +200,15 @@ def _leader_is_clear(stop: EarlyStop, sim: np.ndarray, weights: np.ndarray, draw
 
 
 def _verify_chunk(model, e0: np.ndarray, chars: Sequence[str], words: list[tuple[str, list[int]]],
-                  candidates: np.ndarray, weights: np.ndarray, source: FontSource, weight: float,
+                  candidates: Sequence[str], weights: np.ndarray, source: FontSource, weight: float,
                   italic: bool, styles_per_font: int, ks: range, sim: np.ndarray,
                   styles: list[FontStyle | None]) -> None:
-    """Fill ``sim`` rows and ``styles`` of candidates ``ks`` (best style per candidate), in place."""
+    """Fill ``sim`` rows and ``styles`` of candidates ``ks`` (family ids; best style per candidate), in place."""
     drawings = []  # (candidate k, style, [(cache key, word's glyph indices)])
     have: dict[tuple, np.ndarray | None] = {}  # cache key -> (len(word), D) unit embeddings, None = undrawable
     todo: dict[tuple, np.ndarray] = {}  # cache key -> (len(word), S, S) drawings not embedded yet
     for k in ks:
-        files = source.files(model.labels.fonts[int(candidates[k])].family)
+        files = source.files(candidates[k])
         for style in candidate_styles(files, weight, italic, styles_per_font) if files else []:
             parts = _word_keys(model, files, style, words, source.templates, have, todo)
             drawings.append((k, style, parts))

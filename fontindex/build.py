@@ -1,0 +1,152 @@
+"""Build a font index: draw each font style's glyphs, embed them with the glyph model, average.
+
+For every family a few styles are indexed (the weights nearest 400 and 700, and the
+italic nearest 400 where the family has one). Each style is drawn ``variants`` times:
+real words covering the glyph set at a sampled size with the training augmentations
+(glyphs.generate.render_style, so index glyphs look like training and photo glyphs),
+cut with the one glyph normalisation. Every glyph is embedded with the model
+(GlyphModel.score(...).embedding, (M, D)), rows are L2-normalised, averaged per
+(style, character) and normalised again: the class-average embedding ("prototype")
+of that character in that style.
+
+Deterministic: the RNG of a unit is seeded from (seed, crc32(family id), weight,
+width, italic, variant), and units are reduced in a fixed order.
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from fontindex.licence import family_licence
+from fontindex.store import FontIndex, IndexFamily, IndexStyle, model_fingerprint
+from glyphs.augment import AugmentConfig, preset
+from glyphs.catalog import FamilyFiles
+from glyphs.labels import LabelMap
+from glyphs.render import FontFileError, FontStyle
+
+
+@dataclass(frozen=True)
+class IndexUnit:
+    family: int  # index into the families being built
+    style: FontStyle
+    variant: int
+
+
+def index_styles(files: FamilyFiles) -> list[FontStyle]:
+    """The styles indexed for a family: weights nearest 400 and 700 (one if the same),
+    and the italic nearest 400 when the family has italic files."""
+    fam = files.family
+    weights = fam.weights or (400,)
+    regular = min(weights, key=lambda w: (abs(w - 400), w))
+    bold = min(weights, key=lambda w: (abs(w - 700), -w))
+    out = [FontStyle(regular, 100, False)]
+    if bold != regular:
+        out.append(FontStyle(bold, 100, False))
+    if fam.has_italic and any(f.italic for f in files.static + files.variable):
+        out.append(FontStyle(regular, 100, True))
+    if not any(not f.italic for f in files.static + files.variable):  # italic-only family
+        out = [FontStyle(s.weight, 100, True) for s in out[:2]]
+    return out
+
+
+_WORKER: dict = {}
+
+
+def _init(families: Sequence[FamilyFiles], labels: LabelMap, aug: AugmentConfig, seed: int) -> None:
+    _WORKER.update(families=families, labels=labels, aug=aug, seed=seed)
+
+
+def _render(unit: IndexUnit) -> tuple[np.ndarray, list[int]]:
+    from glyphs.generate import render_style
+
+    w = _WORKER
+    files = w["families"][unit.family]
+    st = unit.style
+    rng = np.random.default_rng([w["seed"], zlib.crc32(files.family.id.encode()), st.weight, st.width,
+                                 int(st.italic), unit.variant])
+    try:
+        images, chars, _ = render_style(files, st, w["labels"], w["aug"], rng)
+    except (FontFileError, OSError) as e:
+        print(f"warning: cannot draw {files.family.id} {st}: {e}", file=sys.stderr)
+        return np.zeros((0, w["labels"].norm.size, w["labels"].norm.size), np.uint8), []
+    return images, chars
+
+
+def build_index(families: Sequence[FamilyFiles], model, model_dir: str | Path, *, variants: int = 4,
+                augment: str = "default", seed: int = 0, workers: int = 1, source: str = "catalog",
+                progress: bool = True) -> FontIndex:
+    """The index of ``families`` (with files) in ``model``'s embedding space.
+
+    model: a classifier GlyphModel (labels, score()). Families that draw no glyph are
+    left out with a warning. Raises ValueError when no family can be drawn.
+    """
+    from tqdm import tqdm
+
+    families = [f for f in families if f.present]
+    labels = model.labels
+    units = [IndexUnit(i, st, v) for i, f in enumerate(families) for st in index_styles(f)
+             for v in range(variants)]
+    c, d = labels.num_chars, embedding_dim(model)
+    sums = np.zeros((len(units) // max(variants, 1), c, d), np.float64)  # (S, C, D)
+    counts = np.zeros(sums.shape[:2], np.int64)  # (S, C)
+    ctx = get_context("fork")
+    with ctx.Pool(max(1, workers), _init, (families, labels, preset(augment), seed)) as pool:
+        it = pool.imap(_render, units, chunksize=4)
+        batch: list[tuple[int, np.ndarray, list[int]]] = []
+        for k, (images, chars) in enumerate(tqdm(it, total=len(units), desc="index build", unit="style",
+                                                 file=sys.stderr, disable=not progress)):
+            batch.append((k // variants, images, chars))
+            if sum(len(b[2]) for b in batch) >= 2048 or k == len(units) - 1:
+                _accumulate(model, labels, batch, sums, counts)
+                batch = []
+    styles = [u.style for u in units[::variants]]
+    fam_of = [u.family for u in units[::variants]]
+    return _assemble(families, styles, fam_of, sums, counts, labels, model_dir, source,
+                     {"variants": variants, "augment": augment, "seed": seed})
+
+
+def embedding_dim(model) -> int:
+    """D of the model's glyph embedding (one blank glyph scored)."""
+    s = model.labels.norm.size
+    return int(model.score(np.zeros((1, s, s), np.uint8), [model.labels.glyph_set[0]]).embedding.shape[1])
+
+
+def _accumulate(model, labels: LabelMap, batch, sums: np.ndarray, counts: np.ndarray) -> None:
+    """Embed one batch of drawn glyphs and add their unit embeddings to their (style, char) sums."""
+    rows = [(s, ch) for s, _, chars in batch for ch in chars]
+    if not rows:
+        return
+    images = np.concatenate([im for _, im, ch in batch if ch])  # (M, S, S)
+    emb = model.score(images, [labels.glyph_set[ch] for _, ch in rows]).embedding  # (M, D)
+    emb = emb / (np.linalg.norm(emb, axis=1, keepdims=True) + 1e-8)
+    style = np.array([s for s, _ in rows])
+    char = np.array([ch for _, ch in rows])
+    np.add.at(sums, (style, char), emb)
+    np.add.at(counts, (style, char), 1)
+
+
+def _assemble(families, styles, fam_of, sums, counts, labels: LabelMap, model_dir, source: str,
+              config: dict) -> FontIndex:
+    """Keep styles that drew anything, families that kept a style; normalise the averages."""
+    keep = [s for s in range(len(styles)) if counts[s].any()]
+    used = sorted({fam_of[s] for s in keep})
+    for i, f in enumerate(families):
+        if i not in used:
+            print(f"warning: {f.family.id} drew no glyph; left out of the index", file=sys.stderr)
+    if not used:
+        raise ValueError("no family could be drawn: no usable font files")
+    new_of = {old: new for new, old in enumerate(used)}
+    fams = tuple(IndexFamily(families[i].family.id, families[i].family.name, source,
+                             *family_licence(families[i])) for i in used)
+    st = tuple(IndexStyle(new_of[fam_of[s]], styles[s].weight, styles[s].width, styles[s].italic) for s in keep)
+    mean = sums[keep] / np.maximum(counts[keep], 1)[..., None]
+    emb = mean / (np.linalg.norm(mean, axis=2, keepdims=True) + 1e-8)
+    return FontIndex(fams, st, emb.astype(np.float32), counts[keep] > 0, labels.glyph_set,
+                     asdict(labels.norm), model_fingerprint(model_dir), config)

@@ -1,0 +1,81 @@
+"""Pure scoring against the index: glyph embeddings vs each style's embedding of the same letter.
+
+A glyph's similarity to a style is the cosine between its embedding and that
+style's class-average embedding of the letter read (fontindex.build). A family's
+score for a text is the best of its styles' weighted sums over the glyphs (a text
+is set in one style); a letter a style cannot draw counts as that glyph's worst
+match over all styles, so missing letters are evidence against a family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from fontindex.store import FontIndex
+
+
+@dataclass(frozen=True)
+class FamilyMatch:
+    totals: np.ndarray  # (U,) weighted similarity sum of each family's best style
+    style: np.ndarray  # (U,) int: the index row (style) that matched best
+    similarity: np.ndarray  # (U, N) per-glyph cosine under that style
+
+
+def unit_rows(e: np.ndarray) -> np.ndarray:
+    e = np.asarray(e, np.float32)
+    return e / (np.linalg.norm(e, axis=-1, keepdims=True) + 1e-6)
+
+
+def style_similarity(index: FontIndex, embedding: np.ndarray, chars: Sequence[str]) -> np.ndarray:
+    """(S, N) cosine of each glyph with each style's embedding of its letter.
+
+    embedding (N, D) from the same glyph model as the index. Letters the index lacks
+    give 0 for every style (no evidence); letters a style lacks give NaN.
+    """
+    e = unit_rows(embedding)  # (N, D)
+    ci = np.array([index.char_index(c) for c in chars], np.int64)  # (N,)
+    sim = np.zeros((len(index.styles), len(chars)), np.float32)
+    known = ci >= 0
+    if known.any():
+        protos = index.embeddings[:, ci[known], :]  # (S, n, D)
+        s = np.einsum("snd,nd->sn", protos, e[known])
+        sim[:, known] = np.where(index.present[:, ci[known]], s, np.nan)
+    return sim
+
+
+def fill_missing(sim: np.ndarray) -> np.ndarray:
+    """NaN (a style that lacks the letter) -> that glyph's worst match over all styles."""
+    finite = np.isfinite(sim)
+    worst = np.where(finite.any(axis=0), np.nanmin(np.where(finite, sim, np.inf), axis=0), 0.0)
+    return np.where(finite, sim, worst[None, :]).astype(np.float32)
+
+
+def family_match(index: FontIndex, sim: np.ndarray, weights: np.ndarray) -> FamilyMatch:
+    """Best style per family. sim (S, N) from style_similarity, weights (N,) glyph votes."""
+    sim = fill_missing(sim)
+    per_style = sim @ np.asarray(weights, np.float32)  # (S,)
+    fam = index.style_family()  # (S,)
+    u = index.num_families
+    best = np.full(u, -1, np.int64)
+    totals = np.full(u, -np.inf, np.float64)
+    for s in np.argsort(-per_style, kind="stable"):  # first seen per family = its best style
+        if best[fam[s]] < 0:
+            best[fam[s]] = s
+            totals[fam[s]] = per_style[s]
+    rows = np.where(best[:, None] >= 0, sim[np.maximum(best, 0)], 0.0).astype(np.float32)
+    return FamilyMatch(np.where(best >= 0, totals, -np.inf), best, rows)
+
+
+def family_vectors(index: FontIndex) -> np.ndarray:
+    """(U, C*D) one vector per family: its first (regular) style's letter embeddings side by
+    side, absent letters zero. The cosine of two such vectors is about the mean cosine of
+    their shared letters' embeddings."""
+    first: dict[int, int] = {}
+    for s, st in enumerate(index.styles):
+        first.setdefault(st.family, s)
+    rows = [first[f] for f in range(index.num_families)]
+    v = index.embeddings[rows] * index.present[rows][..., None]  # (U, C, D)
+    return v.reshape(len(rows), -1)

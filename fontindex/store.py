@@ -1,0 +1,175 @@
+"""The font index on disk: per-style, per-character glyph embeddings + their label map.
+
+Two files in one folder, no pickles:
+
+    index.safetensors   embeddings (S, C, D) float16 unit rows; present (S, C) uint8;
+                        style_family (S,) int32; style_weight (S,) int16; style_width (S,) int16;
+                        style_italic (S,) uint8
+    index.json          families (ordered: id, name, source, licence, free), glyph set,
+                        normalisation, the model it was built with, the build config
+
+Row s of the arrays is style s; ``style_family[s]`` indexes ``families`` (the one
+label map of the index, saved beside it and checked on load: a style's family is
+also written by id in index.json and must agree).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+INDEX_FORMAT = "freefontfinder-fontindex/1"
+TENSORS = "index.safetensors"
+META = "index.json"
+
+
+class FontIndexError(RuntimeError):
+    """An index that is missing, malformed, or built with another model."""
+
+
+@dataclass(frozen=True)
+class IndexFamily:
+    id: str  # fontsource id (or derived from the name table for a user's font)
+    name: str  # display name
+    source: str = "catalog"  # catalog | added
+    licence: str = "unknown"  # OFL | Apache | UFL | unknown (from the family's licence file)
+    free: bool = False  # OFL or Apache: may be used and shared freely
+
+
+@dataclass(frozen=True)
+class IndexStyle:
+    family: int  # index into FontIndex.families
+    weight: int  # 100..900
+    width: int  # percent of normal
+    italic: bool
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (it holds arrays)
+class FontIndex:
+    families: tuple[IndexFamily, ...]
+    styles: tuple[IndexStyle, ...]
+    embeddings: np.ndarray  # (S, C, D) float32, unit rows (zeros where absent)
+    present: np.ndarray  # (S, C) bool: the style draws that character
+    glyph_set: str
+    norm: dict  # glyphs.labels.NormSettings as a dict
+    model: str  # fingerprint of the glyph model whose embedding space this is
+    config: dict = field(default_factory=dict)  # how it was built
+
+    def __post_init__(self) -> None:
+        s, c = len(self.styles), len(self.glyph_set)
+        if self.embeddings.shape[:2] != (s, c) or self.present.shape != (s, c):
+            raise FontIndexError(f"index arrays {self.embeddings.shape}/{self.present.shape} do not fit "
+                                 f"{s} styles x {c} characters")
+        ids = [f.id for f in self.families]
+        if len(set(ids)) != len(ids):
+            raise FontIndexError("the index lists a family id twice")
+        if any(not 0 <= st.family < len(self.families) for st in self.styles):
+            raise FontIndexError("a style points at no family")
+
+    @property
+    def num_families(self) -> int:
+        return len(self.families)
+
+    @property
+    def family_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.families)
+
+    def family_index(self, family_id: str) -> int:
+        for i, f in enumerate(self.families):
+            if f.id == family_id:
+                return i
+        raise KeyError(family_id)
+
+    def style_family(self) -> np.ndarray:
+        """(S,) int64 family index of each style."""
+        return np.fromiter((s.family for s in self.styles), np.int64, len(self.styles))
+
+    def char_index(self, char: str) -> int:
+        """Index in the glyph set, or -1 when the index has no such character."""
+        i = self.glyph_set.find(char)
+        return i if len(char) == 1 else -1
+
+    def without(self, family_ids: set[str]) -> FontIndex:
+        """The same index less some families (their styles dropped, the rest renumbered)."""
+        keep = [i for i, f in enumerate(self.families) if f.id not in family_ids]
+        new_of = {old: new for new, old in enumerate(keep)}
+        rows = [k for k, s in enumerate(self.styles) if s.family in new_of]
+        styles = tuple(IndexStyle(new_of[self.styles[k].family], self.styles[k].weight, self.styles[k].width,
+                                  self.styles[k].italic) for k in rows)
+        return FontIndex(tuple(self.families[i] for i in keep), styles, self.embeddings[rows],
+                         self.present[rows], self.glyph_set, self.norm, self.model, self.config)
+
+
+def merge(base: FontIndex, extra: FontIndex) -> FontIndex:
+    """``base`` then ``extra``'s families (ids already in base are taken from base)."""
+    if (extra.glyph_set, extra.model) != (base.glyph_set, base.model):
+        raise FontIndexError("the added fonts' index was built with another model or glyph set; "
+                             "rebuild it with `python cli.py fonts add` again")
+    extra = extra.without(set(base.family_ids))
+    shift = len(base.families)
+    styles = base.styles + tuple(IndexStyle(s.family + shift, s.weight, s.width, s.italic) for s in extra.styles)
+    return FontIndex(base.families + extra.families, styles,
+                     np.concatenate([base.embeddings, extra.embeddings]),
+                     np.concatenate([base.present, extra.present]), base.glyph_set, base.norm, base.model,
+                     base.config)
+
+
+def model_fingerprint(model_dir: str | Path) -> str:
+    """sha256 (16 hex) of the model's weights: an index belongs to one embedding space."""
+    h = hashlib.sha256()
+    with open(Path(model_dir) / "model.safetensors", "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def save_index(index: FontIndex, directory: str | Path) -> Path:
+    """Write index.safetensors (float16 embeddings) and index.json into ``directory``."""
+    from safetensors.numpy import save_file
+
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    tensors = {
+        "embeddings": index.embeddings.astype(np.float16),
+        "present": index.present.astype(np.uint8),
+        "style_family": np.array([s.family for s in index.styles], np.int32),
+        "style_weight": np.array([s.weight for s in index.styles], np.int16),
+        "style_width": np.array([s.width for s in index.styles], np.int16),
+        "style_italic": np.array([s.italic for s in index.styles], np.uint8),
+    }
+    save_file(tensors, str(d / TENSORS), metadata={"format": INDEX_FORMAT})
+    meta = {"format": INDEX_FORMAT, "families": [asdict(f) for f in index.families],
+            "style_families": [index.families[s.family].id for s in index.styles],
+            "glyph_set": index.glyph_set, "norm": index.norm, "model": index.model, "config": index.config}
+    tmp = d / (META + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=1) + "\n")
+    tmp.replace(d / META)
+    return d
+
+
+def load_index(directory: str | Path) -> FontIndex:
+    """Read an index folder; FontIndexError if it is missing or inconsistent."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    d = Path(directory)
+    if not (d / TENSORS).is_file() or not (d / META).is_file():
+        raise FontIndexError(f"no font index in {d} (build one: python cli.py index build)")
+    try:
+        meta = json.loads((d / META).read_text())
+        t = load_file(str(d / TENSORS))
+        families = tuple(IndexFamily(**f) for f in meta["families"])
+        styles = tuple(IndexStyle(int(f), int(w), int(wd), bool(i)) for f, w, wd, i in zip(
+            t["style_family"], t["style_weight"], t["style_width"], t["style_italic"], strict=True))
+    except (OSError, ValueError, KeyError, TypeError, SafetensorError) as e:
+        raise FontIndexError(f"the font index in {d} is unreadable ({e})") from e
+    if meta.get("format") != INDEX_FORMAT:
+        raise FontIndexError(f"{d / META} is not a {INDEX_FORMAT} index")
+    if [families[s.family].id for s in styles] != meta["style_families"]:
+        raise FontIndexError(f"{d}: styles and families disagree (label map mismatch)")
+    return FontIndex(families, styles, t["embeddings"].astype(np.float32), t["present"].astype(bool),
+                     meta["glyph_set"], meta["norm"], meta["model"], meta.get("config", {}))

@@ -1,0 +1,115 @@
+"""Calibrate the open-world ranking (pipeline.openset) on rendered lines through the real pipeline.
+
+Two things are fitted, on half of the lines, and measured on the other half:
+
+1. The font index standing in for render-and-compare (no font files): alpha and the
+   length-aware temperature, exactly as pipeline.calibrate_lines fits render-and-compare.
+2. "Is this font one we know?" (``in_catalog``): a logistic regression (scikit-learn) on
+   pipeline.openset.in_catalog_features. Every line gives a *known* example (its family
+   is in the index) and an *unknown* one: the same line scored with its family taken out
+   of the candidates, which is what a font outside the catalog looks like to the ranking
+   (its look-alikes remain). One model per verification kind (drawn / index).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from pipeline.calibrate_lines import LineRecord, _line, fit_verification
+from pipeline.openset import in_catalog_features
+from pipeline.scoring import Calibration, glyph_weights, summed_scores, verified_scores
+
+
+@dataclass(frozen=True)
+class OpenRecord:
+    base: np.ndarray  # (U,) base scores
+    truth: int  # index family of the line
+    candidates: np.ndarray  # (K,)
+    index_sim: np.ndarray  # (K, N) index cosines
+    drawn_sim: np.ndarray | None  # (K, N) render-and-compare cosines (None without font files)
+    weights: np.ndarray  # (N,)
+    ocr_conf: np.ndarray  # (N,)
+    n_glyphs: int
+
+
+def open_records(ident, families, n_lines: int, seed: int) -> list[OpenRecord]:
+    """One record per rendered line in which text was found (families: FamilyFiles with files)."""
+    from tqdm import tqdm
+
+    from fontindex import family_match
+    from segmentation import segment
+
+    op, v = ident.openset, ident.verify_config
+    uid = {f: i for i, f in enumerate(op.index.family_ids)}
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in tqdm(range(n_lines), desc="open-set lines", unit="line", file=sys.stderr):
+        files = families[int(rng.integers(len(families)))]
+        img, _ = _line(files, rng)
+        seg = segment(img, norm=ident.model.labels.norm, config=ident.segment_config)
+        if not seg.glyphs or files.family.id not in uid:
+            continue
+        chars = [g.char for g in seg.glyphs]
+        lp, sc = ident.glyph_log_probs(np.stack([g.image for g in seg.glyphs]), chars)
+        w = glyph_weights(chars, [g.ocr_confidence for g in seg.glyphs], ident.calibration)
+        sub = list(range(min(len(chars), v.max_glyphs)))
+        base = op.base_scores(summed_scores(lp, w))
+        match = family_match(op.index, op.glyph_similarity(sc.embedding[sub], [chars[i] for i in sub]), w[sub])
+        cand = op.candidates(base, match.totals, v.top_k, v.index_top_k)
+        drawn = None
+        if ident.verifies:  # every candidate drawn (calibrate with early stop off)
+            ver, _ = ident.verification(sub, base, w, sc, chars, [g.word_index for g in seg.glyphs], cand)
+            drawn = ver.similarity if len(ver.candidates) == len(cand) else None
+        out.append(OpenRecord(base, uid[files.family.id], cand, match.similarity[cand], drawn, w[sub],
+                              np.array([g.ocr_confidence for g in seg.glyphs])[sub], len(chars)))
+    return out
+
+
+def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """(M, 4) features and (M,) labels (1 known, 0 unknown): each line twice."""
+    x, y = [], []
+    for r in recs:
+        sim = r.drawn_sim if drawn else r.index_sim
+        for known in (True, False):
+            keep = np.ones(len(r.candidates), bool) if known else r.candidates != r.truth
+            if keep.sum() < 2:
+                continue
+            c, s = r.candidates[keep], sim[keep]
+            final = verified_scores(r.base, c, s, r.weights, alpha)[c]
+            x.append(in_catalog_features(s, r.weights, np.argsort(-final, kind="stable"), r.ocr_conf))
+            y.append(int(known))
+    return np.array(x), np.array(y)
+
+
+def fit_in_catalog(recs: list[OpenRecord], fit: np.ndarray, drawn: bool, alpha: float) -> tuple[tuple, dict]:
+    """Logistic coefficients (+ intercept) on the ``fit`` lines; ROC AUC on the others."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    xf, yf = known_unknown([r for r, f in zip(recs, fit, strict=True) if f], drawn, alpha)
+    xt, yt = known_unknown([r for r, f in zip(recs, fit, strict=True) if not f], drawn, alpha)
+    lr = LogisticRegression(C=1.0, max_iter=1000).fit(xf, yf)
+    auc = float(roc_auc_score(yt, lr.predict_proba(xt)[:, 1])) if len(set(yt)) == 2 else float("nan")
+    coef = tuple(round(float(c), 5) for c in list(lr.coef_[0]) + [lr.intercept_[0]])
+    return coef, {"auc_heldout_lines": auc, "examples": int(len(yf))}
+
+
+def calibrate_openset(ident, families, n_lines: int, seed: int) -> tuple[Calibration, dict]:
+    """ident's calibration with the index alpha/temperature and in_catalog models refitted."""
+    recs = open_records(ident, families, n_lines, seed)
+    fit = np.random.default_rng(seed + 1).random(len(recs)) < 0.5
+    as_lines = [LineRecord(r.base, r.truth, r.candidates, r.index_sim, r.weights, r.n_glyphs) for r in recs]
+    idx = fit_verification(as_lines, fit)
+    cal = replace(ident.calibration, index_alpha=idx["alpha"], index_temperature=idx["t"],
+                  index_length_power=idx["power"], index_ece=round(idx["ece"], 4))
+    coef_i, rep_i = fit_in_catalog(recs, fit, drawn=False, alpha=idx["alpha"])
+    cal = replace(cal, in_catalog_index=coef_i)
+    report = {"lines": len(recs), "index": idx, "in_catalog_index": rep_i}
+    if recs and recs[0].drawn_sim is not None:
+        coef_d, rep_d = fit_in_catalog(recs, fit, drawn=True, alpha=ident.calibration.verify_alpha)
+        cal = replace(cal, in_catalog=coef_d)
+        report["in_catalog_drawn"] = rep_d
+    return cal, report

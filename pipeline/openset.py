@@ -1,0 +1,95 @@
+"""Open-world ranking: the classifier's 300 families and every font in the index, on one scale.
+
+The ranking runs over the index's families U (the catalog plus added fonts), not
+only the classifier's F labels:
+
+- base score (U,): the classifier's summed log-scores for families it was trained on;
+  a family it never saw borrows the sum of its nearest trained family (in the
+  index's embedding space). A glyph of an unseen font draws the head towards its
+  look-alikes, so the unseen font starts level with them, never ahead;
+- candidates: the head's top-K and the index's top-K (summed per-glyph cosine to each
+  family's best style), so a font the classifier never saw can be reached;
+- verification (K, N): render-and-compare where the candidate's files are on disk,
+  else the index's per-letter cosine; score = base + alpha * weighted similarity
+  (pipeline.scoring.verified_scores), then one softmax at the calibrated temperature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.scoring import CASE_AMBIGUOUS
+
+
+@dataclass(frozen=True)
+class OpenSet:
+    """An index lined up with a model's label map (built once per Identifier)."""
+
+    index: object  # fontindex.FontIndex
+    head_of: np.ndarray  # (U,) int: the model label scored for family u (itself, or its nearest trained)
+    trained: np.ndarray  # (U,) bool: the classifier was trained on family u
+
+    @classmethod
+    def build(cls, index, labels) -> OpenSet:
+        from fontindex import neighbours
+
+        label_of = {f.family: i for i, f in enumerate(labels.fonts)}
+        ids = index.family_ids
+        missing = [f for f in label_of if f not in set(ids)]
+        if missing:
+            from fontindex import FontIndexError
+
+            raise FontIndexError(f"the font index lacks {len(missing)} of the model's families "
+                                 f"(e.g. {missing[0]}); rebuild it: python cli.py index build")
+        unseen = {i for i in ids if i not in label_of}
+        nearest = neighbours(index).nearest_of(unseen, set(label_of)) if unseen else {}
+        head_of = np.array([label_of[i] if i in label_of else label_of[nearest[i]] for i in ids], np.int64)
+        return cls(index, head_of, np.array([i in label_of for i in ids]))
+
+    def base_scores(self, sums: np.ndarray) -> np.ndarray:
+        """(F,) summed head log-scores -> (U,) base scores."""
+        return sums[self.head_of]
+
+    def glyph_similarity(self, embedding: np.ndarray, chars: list[str]) -> np.ndarray:
+        """(S, N) cosine to each style's letter; case-ambiguous letters take the better case."""
+        from fontindex import style_similarity
+
+        sim = style_similarity(self.index, embedding, chars)
+        amb = [i for i, c in enumerate(chars) if c in CASE_AMBIGUOUS]
+        if amb:
+            other = style_similarity(self.index, embedding[amb], [chars[i].swapcase() for i in amb])
+            sim[:, amb] = np.fmax(sim[:, amb], other)
+        return sim
+
+    def candidates(self, base: np.ndarray, totals: np.ndarray, k_head: int, k_index: int) -> np.ndarray:
+        """(K,) family indices: the base's top k_head, then the index's top k_index not yet in."""
+        head = list(np.argsort(-base, kind="stable")[:k_head])
+        seen = set(int(i) for i in head)
+        extra = [int(i) for i in np.argsort(-totals, kind="stable") if int(i) not in seen][:k_index]
+        return np.array([int(i) for i in head] + extra, np.int64)
+
+
+def in_catalog_features(similarity: np.ndarray, weights: np.ndarray, order: np.ndarray,
+                        ocr_conf: np.ndarray) -> np.ndarray:
+    """(4,) features of how well the best known font explains the glyphs.
+
+    similarity (K, N): verification cosines of the candidates; weights (N,); order: the
+    candidates' indices into similarity rows, best final score first; ocr_conf (N,).
+    Features: weighted mean cosine of the winner, its margin over the runner-up,
+    log glyph count, mean OCR confidence.
+    """
+    w = np.asarray(weights, np.float64)
+    mean = (similarity * w[None, :]).sum(axis=1) / max(float(w.sum()), 1e-6)  # (K,)
+    first = float(mean[order[0]])
+    second = float(mean[order[1]]) if len(order) > 1 else first
+    return np.array([first, first - second, np.log(similarity.shape[1]), float(np.mean(ocr_conf))])
+
+
+def in_catalog_probability(features: np.ndarray, coef: list[float] | None) -> float | None:
+    """Logistic model (coefficients then intercept, fitted by pipeline.calibrate_openset)."""
+    if not coef:
+        return None
+    z = float(np.dot(features, coef[:-1]) + coef[-1])
+    return float(1.0 / (1.0 + np.exp(-z)))

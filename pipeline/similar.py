@@ -1,0 +1,62 @@
+"""The `similar` command: families that look like a given one, or like the font of a picture."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from fontindex.config import SimilarConfig
+from pipeline.rank import DEFAULT_MODEL, Identifier
+
+
+def similar(cfg: SimilarConfig) -> int:
+    """Print the families nearest cfg.family (or the font identified in cfg.image); exit status."""
+    from fontindex import FontIndexError, active_index, neighbours
+
+    model_dir = Path(cfg.model) if cfg.model else DEFAULT_MODEL
+    try:
+        index = active_index(model_dir)
+    except FontIndexError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if index is None:
+        print("error: the model has no font index; build it: python cli.py index build", file=sys.stderr)
+        return 1
+    family = _family_of_image(cfg.image, model_dir) if cfg.image else cfg.family
+    if family is None:
+        return 1
+    try:
+        near = neighbours(index).similar(family, cfg.top, cfg.free_only)
+    except KeyError:
+        print(f"error: '{family}' is not a known family id (see python cli.py fonts list)", file=sys.stderr)
+        return 1
+    if cfg.json:
+        print(json.dumps({"family": family, "similar": [asdict(s) for s in near]}))
+    else:
+        print(f"families most like {index.families[index.family_index(family)].name} ({family}):")
+        for k, s in enumerate(near, 1):
+            lic = f"free ({s.licence})" if s.free else f"licence: {s.licence}"
+            print(f"  {k}. {s.name:<28} similarity {s.similarity:.3f}  {lic}")
+    if cfg.specimen:
+        from fontindex.specimen import specimen_sheet
+
+        specimen_sheet([family], cfg.top, index, Path(cfg.specimen))
+        print(f"specimen written to {cfg.specimen}", file=sys.stderr)
+    return 0
+
+
+def _family_of_image(image: str, model_dir: Path) -> str | None:
+    from segmentation import ImageError
+
+    try:
+        ranking = Identifier(model_dir).rank(image, top=1)
+    except ImageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return None
+    if not ranking.fonts:
+        print(f"error: no text found in {image}", file=sys.stderr)
+        return None
+    print(f"{image}: {ranking.fonts[0].name} ({ranking.fonts[0].score:.2f})", file=sys.stderr)
+    return ranking.fonts[0].family

@@ -1,0 +1,163 @@
+"""The font index: built from real fixture fonts with the shipped model, saved without pickles,
+and used to add a font that no catalog has (identify finds it, similar lists it, remove undoes it)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fontindex import FontIndexError, build_index, load_index, neighbours, save_index
+from fontindex.store import META
+from glyphs.catalog import catalog_families
+from pipeline import DEFAULT_MODEL
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+EXTRA = FIX / "fonts-extra"
+
+
+@pytest.fixture(scope="module")
+def model():
+    from classifier import load_model
+
+    return load_model(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="module")
+def tiny_index(model):
+    families = catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")
+    return build_index(families, model, DEFAULT_MODEL, variants=2, workers=1, progress=False)
+
+
+def test_index_round_trips_through_safetensors_and_json(tiny_index, tmp_path):
+    save_index(tiny_index, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.json", "index.safetensors"]
+    back = load_index(tmp_path)
+    assert back.families == tiny_index.families and back.styles == tiny_index.styles
+    assert back.glyph_set == tiny_index.glyph_set and back.model == tiny_index.model
+    np.testing.assert_allclose(back.embeddings, tiny_index.embeddings, atol=2e-3)  # float16 on disk
+    assert (back.present == tiny_index.present).all()
+    # the label map is checked: a style's family written by id must agree with its index
+    meta = json.loads((tmp_path / META).read_text())
+    meta["style_families"][0] = "lobster"
+    (tmp_path / META).write_text(json.dumps(meta))
+    with pytest.raises(FontIndexError, match="label map"):
+        load_index(tmp_path)
+
+
+def test_index_is_deterministic_and_covers_each_family(tiny_index, model):
+    again = build_index(catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts"), model, DEFAULT_MODEL,
+                        variants=2, workers=2, progress=False)
+    np.testing.assert_array_equal(again.embeddings, tiny_index.embeddings)
+    assert [f.id for f in tiny_index.families] == ["roboto", "libre-baskerville", "dancing-script", "lobster",
+                                                  "roboto-flex"]
+    assert {tiny_index.families[s.family].id for s in tiny_index.styles if s.italic} == {"roboto"}
+    assert all(f.free and f.licence in ("OFL", "Apache") for f in tiny_index.families)
+
+
+def test_near_twins_are_each_others_nearest(tiny_index):
+    nb = neighbours(tiny_index)
+    assert nb.similar("roboto", 1)[0].family == "roboto-flex"
+    assert nb.similar("roboto-flex", 1)[0].family == "roboto"
+    assert nb.similar("lobster", 4)[-1].similarity < nb.similar("roboto", 1)[0].similarity
+
+
+# --------------------------------------------------------------------------- fonts add / remove
+needs_shipped_index = pytest.mark.skipif(not (DEFAULT_MODEL / "index" / META).is_file(),
+                                         reason="models/default/index is not built")
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    d = tmp_path / "data"
+    monkeypatch.setenv("FREEFONTFINDER_DATA", str(d))
+    return d
+
+
+def _line_image(path: Path, text: str) -> Path:
+    from PIL import Image
+
+    from glyphs.render import FontStyle, render_sample
+    from glyphs.userfonts import user_families
+
+    files = user_families(EXTRA / "bree-serif")[0]
+    r, _ = render_sample(files, FontStyle(400), 64, text)
+    Image.fromarray(255 - r.mask).convert("RGB").save(path)
+    return path
+
+
+@needs_shipped_index
+@pytest.mark.slow
+def test_an_added_font_is_identified_listed_and_removed(cli_run, data_dir, tmp_path):
+    env_note = f"(FREEFONTFINDER_DATA={data_dir})"
+    folder = tmp_path / "mine"
+    shutil.copytree(EXTRA / "bree-serif", folder)
+    img = _line_image(tmp_path / "line.png", "Brave kings jump over quiet fox")
+
+    r = cli_run("fonts", "add", str(folder), "--workers", "1")
+    assert r.returncode == 0, r.stderr + env_note
+    assert "bree-serif" in r.stderr
+    listed = cli_run("fonts", "list")
+    assert any(line.startswith("bree-serif") and line.rstrip().endswith("added") for line in listed.stdout.splitlines())
+
+    out = cli_run("identify", str(img), "--json", "--top", "5")
+    fams = [f["family"] for f in json.loads(out.stdout)["fonts"]]
+    assert fams[0] == "bree-serif", out.stdout[:400]
+
+    near = json.loads(cli_run("similar", "bree-serif", "--json", "--top", "3").stdout)["similar"]
+    assert len(near) == 3 and all(0 < s["similarity"] <= 1 for s in near)
+    back = json.loads(cli_run("similar", near[0]["family"], "--json", "--top", "10").stdout)["similar"]
+    assert "bree-serif" in [s["family"] for s in back]
+
+    assert cli_run("fonts", "remove", "bree-serif").returncode == 0
+    out = cli_run("identify", str(img), "--json", "--top", "5")
+    assert "bree-serif" not in [f["family"] for f in json.loads(out.stdout)["fonts"]]
+    gone = cli_run("similar", "bree-serif")
+    assert gone.returncode == 1 and "not a known family" in gone.stderr
+    assert not (data_dir / "fonts" / "bree-serif").exists()
+
+
+def _subset(src: Path, dst: Path, text: str) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(src)
+    sub = subset.Subsetter()
+    sub.populate(text=text)
+    sub.subset(font)
+    font.flavor = None
+    font.save(dst)
+
+
+@needs_shipped_index
+@pytest.mark.parametrize("kind", ["corrupt", "missing-letters", "duplicate"])
+def test_bad_fonts_get_one_clear_message_and_change_nothing(cli_run, data_dir, tmp_path, kind):
+    folder = tmp_path / kind
+    folder.mkdir()
+    if kind == "corrupt":
+        (folder / "broken.ttf").write_bytes(b"\x00\x01\x00\x00" + bytes(range(256)) * 8)
+        expect = "broken.ttf"
+    elif kind == "missing-letters":
+        _subset(EXTRA / "bree-serif" / "bree-serif-latin-400-normal.woff2", folder / "digits.ttf", "0123456789")
+        expect = "lacks the letters"
+    else:
+        shutil.copy(FIX / "fonts" / "lobster" / "static" / "lobster-latin-400-normal.woff2", folder)
+        expect = "already known"
+    r = cli_run("fonts", "add", str(folder), "--workers", "1")
+    assert r.returncode == 1
+    assert expect in r.stderr and "nothing was changed" in r.stderr and "Traceback" not in r.stderr
+    assert not (data_dir / "added.json").exists() and not (data_dir / "index").exists()
+
+
+@needs_shipped_index
+def test_shipped_index_lines_up_with_the_model_labels():
+    from classifier.store import read_model_dir
+    from fontindex import active_index
+
+    _, labels, _ = read_model_dir(DEFAULT_MODEL)
+    index = active_index(DEFAULT_MODEL)
+    assert index.family_ids[: labels.num_fonts] == tuple(f.family for f in labels.fonts)
+    assert index.glyph_set == labels.glyph_set
