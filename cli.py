@@ -337,6 +337,8 @@ def _pipeline_parsers(sub: Any) -> None:
     _add(p, "--data", CalibrateConfig, "validation glyph dataset (rendered with another seed)")
     _add(p, "--max-glyphs", CalibrateConfig, "glyphs to score", type=int)
     _add(p, "--lines", CalibrateConfig, "rendered lines through OCR for the line temperature (0 = skip)", type=int)
+    p.add_argument("--openset", dest="openset", action="store_true", default=None,
+                   help="only refit the font index's scale and the in_catalog model (needs the index and fonts)")
     p.set_defaults(func=cmd_calibrate)
 
 

@@ -8,7 +8,7 @@ compared with it letter by letter, and fonts are compared with one another.
     sim = style_similarity(index, embedding, chars)  # (S, N) cosines
     neighbours(index).similar("roboto", top=5)       # [SimilarFont, ...]
 
-Heavy imports (torch, scikit-learn) happen inside functions.
+Heavy imports (torch) happen inside functions; scikit-learn only in calibration and benchmarks.
 """
 
 from fontindex.build import build_index, index_styles

@@ -1,7 +1,10 @@
 """Families that look alike: nearest neighbours of family vectors (fontindex.scoring.family_vectors).
 
 Similarity is the cosine of two families' regular-style letter embeddings (about the
-mean per-letter cosine), found with scikit-learn's exact nearest-neighbour search.
+mean per-letter cosine). The search is exact and brute force in numpy: (U, C*D) unit rows
+times one vector is a few milliseconds for thousands of families, and importing a
+search library (scikit-learn pulls in scipy: seconds on a busy 2-core machine) would
+dominate a cold ``identify``.
 """
 
 from __future__ import annotations
@@ -28,23 +31,20 @@ class Neighbours:
     """Nearest-neighbour search over one index's families (built once, queried often)."""
 
     def __init__(self, index: FontIndex) -> None:
-        from sklearn.neighbors import NearestNeighbors
-
         self.index = index
-        self.vectors = family_vectors(index)  # (U, C*D)
-        self.nn = NearestNeighbors(metric="cosine", algorithm="brute").fit(self.vectors)
+        v = family_vectors(index)  # (U, C*D)
+        self.vectors = v / (np.linalg.norm(v, axis=1, keepdims=True) + 1e-8)
 
     def similar_to_vector(self, vector: np.ndarray, top: int, exclude: set[str] = frozenset(),
                           free_only: bool = False) -> list[SimilarFont]:
-        """The ``top`` families nearest a (C*D,) vector, best first."""
-        k = min(self.index.num_families, top + len(exclude) + (60 if free_only else 0))
-        dist, idx = self.nn.kneighbors(vector[None, :], n_neighbors=k)
+        """The ``top`` families nearest a (C*D,) vector by cosine, best first."""
+        cos = self.vectors @ (vector / (np.linalg.norm(vector) + 1e-8))  # (U,)
         out = []
-        for dd, i in zip(dist[0], idx[0], strict=True):
+        for i in np.argsort(-cos, kind="stable"):
             f = self.index.families[int(i)]
             if f.id in exclude or (free_only and not f.free):
                 continue
-            out.append(SimilarFont(f.id, f.name, round(float(1.0 - dd), 4), f.free, f.licence))
+            out.append(SimilarFont(f.id, f.name, round(float(cos[i]), 4), f.free, f.licence))
             if len(out) >= top:
                 break
         return out
@@ -59,13 +59,10 @@ class Neighbours:
         pool = [i for i, f in enumerate(self.index.families) if f.id in among]
         if not pool:
             return {}
-        p = self.vectors[pool]
-        p = p / (np.linalg.norm(p, axis=1, keepdims=True) + 1e-8)
         out = {}
         for fid in family_ids:
-            v = self.vectors[self.index.family_index(fid)]
-            v = v / (np.linalg.norm(v) + 1e-8)
-            out[fid] = self.index.families[pool[int(np.argmax(p @ v))]].id
+            cos = self.vectors[pool] @ self.vectors[self.index.family_index(fid)]
+            out[fid] = self.index.families[pool[int(np.argmax(cos))]].id
         return out
 
 

@@ -1,0 +1,174 @@
+"""Open world: the font index against the classifier alone, before and after `fonts fetch`,
+fonts the classifier never saw added with `fonts add`, and "not in the catalog" ROC AUC.
+
+Every picture is read once (OCR + segmentation); each configuration then ranks the same
+glyphs (Identifier.rank_glyphs), so configurations differ only in ranking, and their
+timings (ranking only, plus the shared reading time) are paired.
+
+Configurations (all with the shipped model unless --model):
+  head           classifier sums only, no font files (a fresh clone before this issue)
+  index          + the font index, no font files (a fresh clone now)
+  drawn          classifier + render-and-compare with the catalog's files (fetched, before this issue)
+  index+drawn    + the font index with the files (fetched, now)
+
+Families: catalog families (every --stride-th, clean and photo pictures drawn as the
+benchmark draws them, texts never used in training) and the --added families
+(ids in a file; their pictures are ranked without them to measure "not in the catalog",
+then after `fonts add` into a temporary data folder).
+
+    python bench/bench_openset.py --added bench/openset_added.txt --stride 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.splits import DRAWERS, NoTextError  # noqa: E402
+from glyphs.catalog import Family, FamilyFiles, catalog_families, default_cache_dir, family_files  # noqa: E402
+
+SPLITS = ("clean", "photo")
+
+
+@dataclass(frozen=True)
+class Read:
+    family: str
+    split: str
+    glyphs: tuple
+    text: str
+    seconds: float  # OCR + segmentation
+
+
+def read_pictures(families: list[FamilyFiles], ident, seed: int) -> list[Read]:
+    """Draw one clean and one photo picture per family and read each once."""
+    from tqdm import tqdm
+
+    from segmentation import segment
+
+    out = []
+    for files in tqdm(families, desc="reading pictures", unit="family", file=sys.stderr):
+        for split in SPLITS:
+            rng = np.random.default_rng([seed, SPLITS.index(split), zlib.crc32(files.family.id.encode())])
+            try:
+                drawn = DRAWERS[split](files, rng)
+            except NoTextError:
+                continue
+            rgb = np.asarray(drawn.image.convert("RGB"))
+            t0 = time.perf_counter()
+            seg = segment(rgb, norm=ident.model.labels.norm, config=ident.segment_config)
+            out.append(Read(files.family.id, split, seg.glyphs, seg.text, time.perf_counter() - t0))
+    return out
+
+
+def rank_all(ident, reads: list[Read]) -> list[dict]:
+    """Per picture: the true family's rank (0-based, None if outside the top 5), in_catalog, seconds."""
+    rows = []
+    for r in reads:
+        t0 = time.perf_counter()
+        ranking = ident.rank_glyphs(list(r.glyphs), r.text, top=5)
+        fams = [f.family for f in ranking.fonts]
+        rows.append({"family": r.family, "split": r.split, "rank": fams.index(r.family) if r.family in fams else None,
+                     "in_catalog": ranking.in_catalog, "seconds": time.perf_counter() - t0 + r.seconds,
+                     "top": fams[:1]})
+    return rows
+
+
+def identifiers(model: Path, fonts_present: bool) -> dict:
+    from pipeline import Identifier
+    from pipeline.config import VerifyConfig
+    from pipeline.verify import FontSource
+
+    empty = FontSource([])
+    out = {"head": Identifier(model, fonts=empty, verify=VerifyConfig(use_index=False)),
+           "index": Identifier(model, fonts=empty)}
+    if fonts_present:
+        out["drawn"] = Identifier(model, verify=VerifyConfig(use_index=False))
+        out["index+drawn"] = Identifier(model)
+    return out
+
+
+def accuracy(rows: list[dict], split: str) -> tuple[float, float, int]:
+    sel = [r for r in rows if r["split"] == split]
+    if not sel:
+        return float("nan"), float("nan"), 0
+    top1 = np.mean([r["rank"] == 0 for r in sel])
+    top5 = np.mean([r["rank"] is not None for r in sel])
+    return float(top1), float(top5), len(sel)
+
+
+def added_families(path: Path) -> list[FamilyFiles]:
+    """The families listed in ``path`` (one fontsource id a line), fetched into the font cache once;
+    their metadata (name, weights, italic) is kept in ``path`` with suffix .json."""
+    from glyphs.catalog import load_catalog
+    from glyphs.fetch import fetch_family, is_complete
+
+    if "\t" in path.read_text():  # a catalog file (id, name, weights, italic): already fetched
+        return [family_files(f, default_cache_dir()) for f in load_catalog(path)]
+    ids = [line.split()[0] for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    meta_path = path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+    cache = default_cache_dir()
+    for i in ids:
+        if i not in meta or not is_complete(i, cache):
+            try:
+                f = fetch_family(i, cache)
+            except Exception as e:  # noqa: BLE001 -- a family npm cannot give is reported and skipped
+                print(f"skipping {i}: {e}", file=sys.stderr)
+                continue
+            meta[i] = {"name": f.name, "weights": list(f.weights), "italic": f.has_italic}
+            meta_path.write_text(json.dumps(meta, indent=1) + "\n")
+    return [family_files(Family(i, meta[i]["name"], tuple(meta[i]["weights"]), meta[i]["italic"]), cache)
+            for i in ids if i in meta]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=str(ROOT / "models" / "default"))
+    ap.add_argument("--added", default=str(ROOT / "bench" / "openset_added.txt"),
+                    help="file of fontsource ids in no catalog (fetched with `fonts add` first)")
+    ap.add_argument("--catalog", default="default", help="the catalog the model knows (its families are ranked)")
+    ap.add_argument("--stride", type=int, default=3, help="every n-th catalog family")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    args = ap.parse_args()
+    os.environ["FREEFONTFINDER_DATA"] = tempfile.mkdtemp(prefix="openset-")  # the user's added fonts untouched
+    model = Path(args.model)
+    catalog = [f for f in catalog_families(args.catalog) if f.present][:: args.stride]
+    extra = [f for f in added_families(Path(args.added)) if f.present]
+    print(f"{len(catalog)} catalog families, {len(extra)} added families", file=sys.stderr)
+    idents = identifiers(model, fonts_present=bool(catalog))
+    reads_cat = read_pictures(catalog, idents["index"], args.seed)
+    reads_new = read_pictures(extra, idents["index"], args.seed)
+    results = {name: rank_all(ident, reads_cat) for name, ident in idents.items()}
+    unknown = {name: rank_all(idents[name], reads_new) for name in idents if name.startswith("index")}
+    from fontindex import add_fonts
+
+    known = {f.family.id: f.family for f in extra}
+    add_fonts(tuple(known), model, workers=os.cpu_count() or 1, fetch=lambda i, _cache: known[i])
+    after = identifiers(model, fonts_present=bool(catalog))
+    added = {name: rank_all(after[name], reads_new) for name in after if name.startswith("index")}
+    report = write_report(Path(args.out), results, unknown, added, len(catalog), len(extra))
+    print(report)
+    return 0
+
+
+def write_report(out: Path, results: dict, unknown: dict, added: dict, n_cat: int, n_new: int) -> str:
+    from bench.openset_report import report
+
+    return report(out, results, unknown, added, n_cat, n_new)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
