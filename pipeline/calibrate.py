@@ -180,9 +180,10 @@ def calibrate_open(cfg: CalibrateConfig) -> int:
     bench/results/calibration_openset.md."""
     from glyphs.catalog import catalog_families
     from pipeline.calibrate_openset import calibrate_openset
+    from pipeline.config import VerifyConfig
     from pipeline.rank import Identifier
 
-    ident = Identifier(cfg.model)
+    ident = Identifier(cfg.model, verify=VerifyConfig(stop_margin=0.0))  # every candidate drawn
     if ident.openset is None:
         print(f"error: {cfg.model} has no font index; build it first: python cli.py index build", file=sys.stderr)
         return 1
