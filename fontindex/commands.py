@@ -21,14 +21,15 @@ def _model_dir(model: str | None) -> Path:
 
 def index_build(cfg: IndexBuildConfig) -> int:
     """Draw and embed every catalog family (and --fonts-dir) into <model>/index."""
-    from classifier import ModelError, load_model
+    from classifier import ModelError
     from fontindex.build import build_index
+    from fontindex.manage import glyph_model
     from glyphs.catalog import CatalogError, catalog_families
 
     model_dir = _model_dir(cfg.model)
     out = Path(cfg.out) if cfg.out else model_dir / INDEX_DIR
     try:
-        model = load_model(model_dir)
+        model = glyph_model(model_dir)
         families = [f for f in catalog_families(cfg.catalog, cfg.cache, cfg.fonts_dir) if f.present]
     except (ModelError, CatalogError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -42,6 +42,18 @@ def active_index(model_dir: str | Path) -> FontIndex | None:
     return base
 
 
+def glyph_model(model_dir: str | Path):
+    """The glyph model for embedding: ONNX Runtime when the model has model.onnx (no torch
+    needed), else torch. Both give the same embeddings (classifier.onnx_inference)."""
+    from classifier.onnx_inference import has_onnx, load_onnx_model
+
+    if has_onnx(model_dir):
+        return load_onnx_model(model_dir, threads=os.cpu_count() or 1)
+    from classifier import load_model
+
+    return load_model(model_dir)
+
+
 def _workers(n: int) -> int:
     return n or os.cpu_count() or 1
 
@@ -104,7 +116,6 @@ def add_fonts(targets: tuple[str, ...], model_dir: str | Path, *, cache: Path | 
     """Index the families of ``targets`` (folders or fontsource ids) into the added index and
     the registry; returns the ids added. Raises FontsAddError (nothing changed) for a bad
     font, a family id already known, or no shipped index."""
-    from classifier import load_model
     from fontindex.build import build_index
 
     index = active_index(model_dir)
@@ -121,7 +132,7 @@ def add_fonts(targets: tuple[str, ...], model_dir: str | Path, *, cache: Path | 
     if taken:
         raise FontsAddError(f"family id '{taken[0]}' is already known (catalog, added, or given twice); "
                             "remove it first: python cli.py fonts remove " + taken[0])
-    new = build_index(families, load_model(model_dir), model_dir, variants=variants, seed=seed,
+    new = build_index(families, glyph_model(model_dir), model_dir, variants=variants, seed=seed,
                       workers=_workers(workers), source="added")
     records = registry.read_registry()
     for f in families:

@@ -31,7 +31,8 @@ def identify(cfg: IdentifyConfig) -> int:
         print("note: running on torch because the ONNX networks are not exported; "
               "`python cli.py export --ocr` makes them (faster start, less memory)", file=sys.stderr)
     if cfg.verify and ident.fonts is not None and len(ident.fonts) == 0:
-        print("note: no catalog font files found, so fonts are ranked by the glyph model alone; "
+        how = "the glyph model and the font index" if ident.openset is not None else "the glyph model alone"
+        print(f"note: no catalog font files found, so fonts are ranked by {how}; "
               "`python cli.py fonts fetch` enables render-and-compare (more accurate)", file=sys.stderr)
     status = 0
     for n, path in enumerate(cfg.images, 1):
