@@ -141,6 +141,7 @@ def main() -> int:
     ap.add_argument("--catalog", default="default", help="the catalog the model knows (its families are ranked)")
     ap.add_argument("--stride", type=int, default=3, help="every n-th catalog family")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--wait-for", default="", help="before ranking, wait until this file exists")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = ap.parse_args()
     os.environ["FREEFONTFINDER_DATA"] = tempfile.mkdtemp(prefix="openset-")  # the user's added fonts untouched
@@ -148,9 +149,13 @@ def main() -> int:
     catalog = [f for f in catalog_families(args.catalog) if f.present][:: args.stride]
     extra = [f for f in added_families(Path(args.added)) if f.present]
     print(f"{len(catalog)} catalog families, {len(extra)} added families", file=sys.stderr)
-    idents = identifiers(model, fonts_present=bool(catalog))
-    reads_cat = read_pictures(catalog, idents["index"], args.seed)
-    reads_new = read_pictures(extra, idents["index"], args.seed)
+    from pipeline import Identifier
+
+    reader = Identifier(model)
+    reads_cat = read_pictures(catalog, reader, args.seed)
+    reads_new = read_pictures(extra, reader, args.seed)
+    wait_for(Path(args.wait_for)) if args.wait_for else None
+    idents = identifiers(model, fonts_present=bool(catalog))  # after reading: calibration may have been refitted
     results = {name: rank_all(ident, reads_cat) for name, ident in idents.items()}
     unknown = {name: rank_all(idents[name], reads_new) for name in idents if name.startswith("index")}
     from fontindex import add_fonts
@@ -162,6 +167,11 @@ def main() -> int:
     report = write_report(Path(args.out), results, unknown, added, len(catalog), len(extra))
     print(report)
     return 0
+
+
+def wait_for(path: Path) -> None:
+    while not path.exists():
+        time.sleep(10)
 
 
 def write_report(out: Path, results: dict, unknown: dict, added: dict, n_cat: int, n_new: int) -> str:

@@ -49,9 +49,10 @@ def test_index_round_trips_through_safetensors_and_json(tiny_index, tmp_path):
 
 
 def test_index_is_deterministic_and_covers_each_family(tiny_index, model):
-    again = build_index(catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts"), model, DEFAULT_MODEL,
-                        variants=2, workers=2, progress=False)
-    np.testing.assert_array_equal(again.embeddings, tiny_index.embeddings)
+    two = catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")[3:]  # lobster, roboto-flex: 2 workers now
+    again = build_index(two, model, DEFAULT_MODEL, variants=2, workers=2, progress=False)
+    rows = [k for k, s in enumerate(tiny_index.styles) if tiny_index.families[s.family].id in ("lobster", "roboto-flex")]
+    np.testing.assert_array_equal(again.embeddings, tiny_index.embeddings[rows])
     assert [f.id for f in tiny_index.families] == ["roboto", "libre-baskerville", "dancing-script", "lobster",
                                                   "roboto-flex"]
     assert {tiny_index.families[s.family].id for s in tiny_index.styles if s.italic} == {"roboto"}
@@ -162,3 +163,20 @@ def test_shipped_index_lines_up_with_the_model_labels():
     index = active_index(DEFAULT_MODEL)
     assert index.family_ids[: labels.num_fonts] == tuple(f.family for f in labels.fonts)
     assert index.glyph_set == labels.glyph_set
+
+
+def test_unseen_families_borrow_the_head_score_of_their_nearest_trained_family(tiny_index):
+    """The open-world ranking over an index with a family the classifier never saw."""
+    from glyphs.labels import FontLabel, LabelMap
+    from pipeline.openset import OpenSet
+
+    labels = LabelMap(tuple(FontLabel(f, f) for f in ("roboto", "libre-baskerville", "dancing-script", "lobster")))
+    op = OpenSet.build(tiny_index, labels)  # roboto-flex is in the index only
+    flex = tiny_index.family_index("roboto-flex")
+    assert not op.trained[flex] and op.trained[:flex].all()
+    sums = np.array([-1.0, -5.0, -9.0, -7.0])  # (F,) head sums
+    base = op.base_scores(sums)
+    assert base[flex] == sums[0]  # its nearest trained family is roboto
+    totals = np.array([0.1, 0.0, 0.0, 0.0, 0.9])  # the index prefers roboto-flex
+    cand = op.candidates(base, totals, k_head=1, k_index=1)
+    assert set(cand.tolist()) == {0, flex}
