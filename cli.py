@@ -339,6 +339,7 @@ def _pipeline_parsers(sub: Any) -> None:
     _add(p, "--lines", CalibrateConfig, "rendered lines through OCR for the line temperature (0 = skip)", type=int)
     p.add_argument("--openset", dest="openset", action="store_true", default=None,
                    help="only refit the font index's scale and the in_catalog model (needs the index and fonts)")
+    _add(p, "--records", CalibrateConfig, "--openset: cache of the lines' records (reused when present; '' = none)")
     p.set_defaults(func=cmd_calibrate)
 
 

@@ -39,6 +39,7 @@ class CalibrateConfig:
     seed: int = 0
     out: str = "bench/results"
     openset: bool = False  # only refit the font index's alpha/temperature and in_catalog (pipeline.calibrate_openset)
+    records: str = "runs/calibration-openset.npz"  # --openset: line records cached here (reused when present)
 
 
 def char_informativeness(lp: np.ndarray, font: np.ndarray, chars: list[str]) -> dict[str, float]:
@@ -191,7 +192,8 @@ def calibrate_open(cfg: CalibrateConfig) -> int:
     if not families:
         print("error: no font files to draw calibration lines: python cli.py fonts fetch", file=sys.stderr)
         return 1
-    cal, rep = calibrate_openset(ident, families, max(cfg.lines, 20), cfg.seed)
+    cache = Path(cfg.records) if cfg.records else None
+    cal, rep = calibrate_openset(ident, families, max(cfg.lines, 20), cfg.seed, cache)
     (Path(cfg.model) / "calibration.json").write_text(json.dumps(cal.to_dict(), indent=1) + "\n")
     i = rep["index"]
     text = (f"# Open-world calibration\n\nModel `{cfg.model}`, {rep['lines']} rendered lines (training words, "

@@ -14,7 +14,8 @@ Two things are fitted, on half of the lines, and measured on the other half:
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -68,48 +69,84 @@ def open_records(ident, families, n_lines: int, seed: int) -> list[OpenRecord]:
     return out
 
 
-def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """(M, 4) features and (M,) labels (1 known, 0 unknown): each line twice."""
+def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibration) -> tuple[np.ndarray, np.ndarray]:
+    """(M, 5) features and (M,) labels (1 known, 0 unknown): each line twice."""
     x, y = [], []
     for r in recs:
         sim = r.drawn_sim if drawn else r.index_sim
+        t = cal.line_temperature(r.n_glyphs, verified=drawn, index=not drawn)
         for known in (True, False):
             keep = np.ones(len(r.candidates), bool) if known else r.candidates != r.truth
             if keep.sum() < 2:
                 continue
             c, s = r.candidates[keep], sim[keep]
             final = verified_scores(r.base, c, s, r.weights, alpha)[c]
-            x.append(in_catalog_features(s, r.weights, np.argsort(-final, kind="stable"), r.ocr_conf))
+            x.append(in_catalog_features(s, r.weights, final, t, r.ocr_conf))
             y.append(int(known))
     return np.array(x), np.array(y)
 
 
-def fit_in_catalog(recs: list[OpenRecord], fit: np.ndarray, drawn: bool, alpha: float) -> tuple[tuple, dict]:
-    """Logistic coefficients (+ intercept) on the ``fit`` lines; ROC AUC on the others."""
+def fit_in_catalog(recs: list[OpenRecord], fit: np.ndarray, drawn: bool, alpha: float,
+                   cal: Calibration) -> tuple[tuple, dict]:
+    """Logistic coefficients (+ intercept) for raw features, fitted on standardised features of
+    the ``fit`` lines; ROC AUC on the others."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
-    xf, yf = known_unknown([r for r, f in zip(recs, fit, strict=True) if f], drawn, alpha)
-    xt, yt = known_unknown([r for r, f in zip(recs, fit, strict=True) if not f], drawn, alpha)
-    lr = LogisticRegression(C=1.0, max_iter=1000).fit(xf, yf)
-    auc = float(roc_auc_score(yt, lr.predict_proba(xt)[:, 1])) if len(set(yt)) == 2 else float("nan")
-    coef = tuple(round(float(c), 5) for c in list(lr.coef_[0]) + [lr.intercept_[0]])
-    return coef, {"auc_heldout_lines": auc, "examples": int(len(yf))}
+    xf, yf = known_unknown([r for r, f in zip(recs, fit, strict=True) if f], drawn, alpha, cal)
+    xt, yt = known_unknown([r for r, f in zip(recs, fit, strict=True) if not f], drawn, alpha, cal)
+    mu, sd = xf.mean(axis=0), xf.std(axis=0) + 1e-9
+    lr = LogisticRegression(C=10.0, max_iter=2000).fit((xf - mu) / sd, yf)
+    w = lr.coef_[0] / sd  # folded back onto raw features
+    b = float(lr.intercept_[0] - (lr.coef_[0] * mu / sd).sum())
+    p = 1.0 / (1.0 + np.exp(-(xt @ w + b)))
+    auc = float(roc_auc_score(yt, p)) if len(set(yt)) == 2 else float("nan")
+    return tuple(round(float(c), 6) for c in [*w, b]), {"auc_heldout_lines": auc, "examples": int(len(yf))}
 
 
-def calibrate_openset(ident, families, n_lines: int, seed: int) -> tuple[Calibration, dict]:
-    """ident's calibration with the index alpha/temperature and in_catalog models refitted."""
-    recs = open_records(ident, families, n_lines, seed)
+def save_records(recs: list[OpenRecord], path: Path) -> None:
+    """The line records as one .npz (arrays only, no pickles), so refits need no OCR."""
+    arrays: dict[str, np.ndarray] = {}
+    for k, r in enumerate(recs):
+        for f in fields(OpenRecord):
+            v = getattr(r, f.name)
+            if v is not None:
+                arrays[f"{k}.{f.name}"] = np.asarray(v)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, n=np.array(len(recs)), **arrays)
+
+
+def load_records(path: Path) -> list[OpenRecord]:
+    with np.load(path, allow_pickle=False) as z:
+        def get(k: int, name: str):
+            key = f"{k}.{name}"
+            return z[key] if key in z.files else None
+
+        return [OpenRecord(get(k, "base"), int(get(k, "truth")), get(k, "candidates"), get(k, "index_sim"),
+                           get(k, "drawn_sim"), get(k, "weights"), get(k, "ocr_conf"), int(get(k, "n_glyphs")))
+                for k in range(int(z["n"]))]
+
+
+def calibrate_openset(ident, families, n_lines: int, seed: int,
+                      cache: Path | None = None) -> tuple[Calibration, dict]:
+    """ident's calibration with the index alpha/temperature and in_catalog models refitted.
+    With ``cache``: line records are read from it when present, else computed and saved there."""
+    if cache is not None and cache.is_file():
+        recs = load_records(cache)
+    else:
+        recs = open_records(ident, families, n_lines, seed)
+        if cache is not None:
+            save_records(recs, cache)
     fit = np.random.default_rng(seed + 1).random(len(recs)) < 0.5
     as_lines = [LineRecord(r.base, r.truth, r.candidates, r.index_sim, r.weights, r.n_glyphs) for r in recs]
     idx = fit_verification(as_lines, fit)
     cal = replace(ident.calibration, index_alpha=idx["alpha"], index_temperature=idx["t"],
                   index_length_power=idx["power"], index_ece=round(idx["ece"], 4))
-    coef_i, rep_i = fit_in_catalog(recs, fit, drawn=False, alpha=idx["alpha"])
+    coef_i, rep_i = fit_in_catalog(recs, fit, drawn=False, alpha=idx["alpha"], cal=cal)
     cal = replace(cal, in_catalog_index=coef_i)
     report = {"lines": len(recs), "index": idx, "in_catalog_index": rep_i}
     if recs and recs[0].drawn_sim is not None:
-        coef_d, rep_d = fit_in_catalog(recs, fit, drawn=True, alpha=ident.calibration.verify_alpha)
+        coef_d, rep_d = fit_in_catalog(recs, fit, drawn=True, alpha=ident.calibration.verify_alpha, cal=cal)
         cal = replace(cal, in_catalog=coef_d)
         report["in_catalog_drawn"] = rep_d
     return cal, report

@@ -71,24 +71,28 @@ class OpenSet:
         return np.array([int(i) for i in head] + extra, np.int64)
 
 
-def in_catalog_features(similarity: np.ndarray, weights: np.ndarray, order: np.ndarray,
+def in_catalog_features(similarity: np.ndarray, weights: np.ndarray, final: np.ndarray, temperature: float,
                         ocr_conf: np.ndarray) -> np.ndarray:
-    """(4,) features of how well the best known font explains the glyphs.
+    """(5,) features of how well the best known font explains the glyphs.
 
-    similarity (K, N): verification cosines of the candidates; weights (N,); order: the
-    candidates' indices into similarity rows, best final score first; ocr_conf (N,).
-    Features: weighted mean cosine of the winner, its margin over the runner-up,
-    log glyph count, mean OCR confidence.
+    similarity (K, N): verification cosines of the K candidates; weights (N,); final (K,):
+    the candidates' final scores; temperature: the ranking's; ocr_conf (N,). Features:
+    weighted mean cosine of the winner, its margin over the runner-up's, the winner's
+    probability among the candidates, log glyph count, mean OCR confidence.
     """
     w = np.asarray(weights, np.float64)
     mean = (similarity * w[None, :]).sum(axis=1) / max(float(w.sum()), 1e-6)  # (K,)
+    order = np.argsort(-final, kind="stable")
     first = float(mean[order[0]])
     second = float(mean[order[1]]) if len(order) > 1 else first
-    return np.array([first, first - second, np.log(similarity.shape[1]), float(np.mean(ocr_conf))])
+    z = (final - final.max()) / max(temperature, 1e-6)
+    top_p = float(1.0 / np.exp(z).sum())
+    return np.array([first, first - second, top_p, np.log(similarity.shape[1]), float(np.mean(ocr_conf))])
 
 
 def in_catalog_probability(features: np.ndarray, coef: list[float] | None) -> float | None:
-    """Logistic model (coefficients then intercept, fitted by pipeline.calibrate_openset)."""
+    """Logistic model on raw features (coefficients then intercept, fitted on standardised features
+    by pipeline.calibrate_openset and folded back)."""
     if not coef:
         return None
     z = float(np.dot(features, coef[:-1]) + coef[-1])

@@ -206,7 +206,7 @@ class Identifier:
                                    self.similar_families(fam[k].family)))
         boxes = np.array([evidence[i].box for i in ix])
         box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max()))
-        return Region(box=box, fonts=fonts, glyphs=list(ix), in_catalog=self.known_probability(ver, sums, ix, w, evidence))
+        return Region(box=box, fonts=fonts, glyphs=list(ix), in_catalog=self.known_probability(ver, sums, temperature, ix, w, evidence))
 
     def similar_families(self, family_id: str) -> tuple[SimilarFamily, ...]:
         """The closest free families of one (empty without the font index)."""
@@ -217,8 +217,8 @@ class Identifier:
         near = neighbours(self.openset.index).similar(family_id, self.verify_config.similar_top, free_only=True)
         return tuple(SimilarFamily(n.family, n.name, n.similarity, n.free) for n in near)
 
-    def known_probability(self, ver: Verification | None, sums: np.ndarray, ix: list[int], w: np.ndarray,
-                          evidence: list[GlyphEvidence]) -> float | None:
+    def known_probability(self, ver: Verification | None, sums: np.ndarray, temperature: float, ix: list[int],
+                          w: np.ndarray, evidence: list[GlyphEvidence]) -> float | None:
         """Calibrated probability that the region's font is one the index knows (None without
         the index or its calibration)."""
         drawn = any(s is not None for s in ver.styles) if ver is not None else False
@@ -226,8 +226,7 @@ class Identifier:
         if self.openset is None or ver is None or not coef:
             return None
         sub = ix[: ver.similarity.shape[1]]  # open_scores verified the region's first glyphs
-        order = np.argsort(-sums[ver.candidates], kind="stable")
-        feats = in_catalog_features(ver.similarity, w[sub], order,
+        feats = in_catalog_features(ver.similarity, w[sub], sums[ver.candidates], temperature,
                                     np.array([evidence[i].ocr_confidence for i in sub]))
         return round(float(in_catalog_probability(feats, list(coef))), 4)
 

@@ -180,3 +180,17 @@ def test_unseen_families_borrow_the_head_score_of_their_nearest_trained_family(t
     totals = np.array([0.1, 0.0, 0.0, 0.0, 0.9])  # the index prefers roboto-flex
     cand = op.candidates(base, totals, k_head=1, k_index=1)
     assert set(cand.tolist()) == {0, flex}
+
+
+def test_open_set_line_records_round_trip_without_pickles(tmp_path):
+    from pipeline.calibrate_openset import OpenRecord, load_records, save_records
+
+    rng = np.random.default_rng(0)
+    recs = [OpenRecord(rng.normal(size=7), 3, np.array([3, 1, 5]), rng.random((3, 4)).astype(np.float32),
+                       None if k else rng.random((3, 4)).astype(np.float32), np.ones(4), rng.random(4), 4 + k)
+            for k in range(2)]
+    save_records(recs, tmp_path / "r.npz")
+    back = load_records(tmp_path / "r.npz")
+    assert back[1].drawn_sim is None and back[1].n_glyphs == 5 and back[0].truth == 3
+    np.testing.assert_array_equal(back[0].drawn_sim, recs[0].drawn_sim)
+    np.testing.assert_array_equal(back[1].candidates, recs[1].candidates)
