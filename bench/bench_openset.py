@@ -72,6 +72,41 @@ def read_pictures(families: list[FamilyFiles], ident, seed: int) -> list[Read]:
     return out
 
 
+def save_reads(reads: list[Read], path: Path) -> None:
+    """Readings as one .npz of arrays (no pickles), so a rerun ranks without OCR."""
+    g = [(k, x) for k, r in enumerate(reads) for x in r.glyphs]
+    size = reads[0].glyphs[0].image.shape[0] if g else 40
+    np.savez_compressed(
+        path, family=np.array([r.family for r in reads]), split=np.array([r.split for r in reads]),
+        text=np.array([r.text for r in reads]), seconds=np.array([r.seconds for r in reads]),
+        read=np.array([k for k, _ in g], np.int64), char=np.array([x.char for _, x in g]),
+        box=np.array([x.box for _, x in g], np.int64).reshape(-1, 4), conf=np.array([x.ocr_confidence for _, x in g]),
+        word=np.array([x.word_index for _, x in g], np.int64), line=np.array([x.line_index for _, x in g], np.int64),
+        image=np.stack([x.image for _, x in g]) if g else np.zeros((0, size, size), np.uint8))
+
+
+def load_reads(path: Path) -> list[Read]:
+    from segmentation.types import Glyph
+
+    with np.load(path, allow_pickle=False) as z:
+        glyphs: dict[int, list] = {}
+        for i, k in enumerate(z["read"]):
+            glyphs.setdefault(int(k), []).append(Glyph(str(z["char"][i]), tuple(int(v) for v in z["box"][i]),
+                                                       float(z["conf"][i]), int(z["word"][i]), int(z["line"][i]),
+                                                       z["image"][i]))
+        return [Read(str(f), str(sp), tuple(glyphs.get(k, [])), str(t), float(sec)) for k, (f, sp, t, sec)
+                in enumerate(zip(z["family"], z["split"], z["text"], z["seconds"], strict=True))]
+
+
+def cached_reads(families: list[FamilyFiles], ident, seed: int, path: Path) -> list[Read]:
+    if path.is_file():
+        return load_reads(path)
+    reads = read_pictures(families, ident, seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_reads(reads, path)
+    return reads
+
+
 def rank_all(ident, reads: list[Read]) -> list[dict]:
     """Per picture: the true family's rank (0-based, None if outside the top 5), in_catalog, seconds."""
     rows = []
@@ -152,8 +187,9 @@ def main() -> int:
     from pipeline import Identifier
 
     reader = Identifier(model)
-    reads_cat = read_pictures(catalog, reader, args.seed)
-    reads_new = read_pictures(extra, reader, args.seed)
+    runs = ROOT / "runs" / f"openset-reads-{Path(args.model).name}-{args.seed}-{args.stride}"
+    reads_cat = cached_reads(catalog, reader, args.seed, runs.with_name(runs.name + "-catalog.npz"))
+    reads_new = cached_reads(extra, reader, args.seed, runs.with_name(runs.name + "-added.npz"))
     wait_for(Path(args.wait_for)) if args.wait_for else None
     idents = identifiers(model, fonts_present=bool(catalog))  # after reading: calibration may have been refitted
     results = {name: rank_all(ident, reads_cat) for name, ident in idents.items()}

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.calibrate_lines import LineRecord, _line, fit_verification
-from pipeline.openset import in_catalog_features
+from pipeline.config import VerifyConfig
+from pipeline.openset import in_catalog_features, shortlist_order
 from pipeline.scoring import Calibration, glyph_weights, summed_scores, verified_scores
 
 
@@ -69,17 +70,21 @@ def open_records(ident, families, n_lines: int, seed: int) -> list[OpenRecord]:
     return out
 
 
-def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibration) -> tuple[np.ndarray, np.ndarray]:
-    """(M, 5) features and (M,) labels (1 known, 0 unknown): each line twice."""
+def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibration,
+                  short: int = VerifyConfig().shortlist) -> tuple[np.ndarray, np.ndarray]:
+    """(M, 5) features and (M,) labels (1 known, 0 unknown): each line twice. Drawn: as the
+    ranking does it, only the index's ``short`` best candidates are compared."""
     x, y = [], []
     for r in recs:
-        sim = r.drawn_sim if drawn else r.index_sim
         t = cal.line_temperature(r.n_glyphs, verified=drawn, index=not drawn)
         for known in (True, False):
             keep = np.ones(len(r.candidates), bool) if known else r.candidates != r.truth
             if keep.sum() < 2:
                 continue
-            c, s = r.candidates[keep], sim[keep]
+            c, s = r.candidates[keep], r.index_sim[keep]
+            if drawn:
+                pos = shortlist_order(r.base, c, s, r.weights, cal.index_alpha, short)
+                c, s = c[pos], r.drawn_sim[keep][pos]
             final = verified_scores(r.base, c, s, r.weights, alpha)[c]
             x.append(in_catalog_features(s, r.weights, final, t, r.ocr_conf))
             y.append(int(known))

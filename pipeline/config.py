@@ -21,6 +21,7 @@ class VerifyConfig:
     use_index: bool = True  # rank over the font index's families (catalog + added) when the model has one
     index_top_k: int = 10  # candidates the index adds beyond the classifier's top_k
     similar_top: int = 3  # closest free families listed per ranked font (0 = none)
+    shortlist: int = 10  # with the index and font files: the index's best few drawn by render-and-compare
     catalog: str = "default"
     cache: str | None = None  # font cache (None: glyphs.catalog.default_cache_dir())
     fonts_dir: str | None = None  # extra folder of font files

@@ -9,8 +9,9 @@ only the classifier's F labels:
   look-alikes, so the unseen font starts level with them, never ahead;
 - candidates: the head's top-K and the index's top-K (summed per-glyph cosine to each
   family's best style), so a font the classifier never saw can be reached;
-- verification (K, N): render-and-compare where the candidate's files are on disk,
-  else the index's per-letter cosine; score = base + alpha * weighted similarity
+- verification (K, N): with every shortlisted candidate's files on disk, render-and-compare
+  of the index's best few (``shortlist``); else the index's per-letter cosine of all
+  candidates; score = base + alpha * weighted similarity
   (pipeline.scoring.verified_scores), then one softmax at the calibrated temperature.
 """
 
@@ -69,6 +70,24 @@ class OpenSet:
         seen = set(int(i) for i in head)
         extra = [int(i) for i in np.argsort(-totals, kind="stable") if int(i) not in seen][:k_index]
         return np.array([int(i) for i in head] + extra, np.int64)
+
+
+def shortlist(base: np.ndarray, cand: np.ndarray, index_sim: np.ndarray, weights: np.ndarray, alpha: float,
+              k: int) -> np.ndarray:
+    """The ``k`` candidates with the best index-verified scores, best first: the ones worth drawing.
+
+    base (U,); cand (K,); index_sim (K, N) the index's cosines of the candidates. The index
+    ranks a family the classifier never saw as well as a known one, so drawing its best few
+    (instead of the classifier's best, cut short by an early stop) keeps added fonts in the race.
+    """
+    return cand[shortlist_order(base, cand, index_sim, weights, alpha, k)]
+
+
+def shortlist_order(base: np.ndarray, cand: np.ndarray, index_sim: np.ndarray, weights: np.ndarray,
+                    alpha: float, k: int) -> np.ndarray:
+    """Positions in ``cand`` of the shortlist (see shortlist)."""
+    scores = base[cand] + alpha * (index_sim * np.asarray(weights)[None, :]).sum(axis=1)  # (K,)
+    return np.argsort(-scores, kind="stable")[:k]
 
 
 def in_catalog_features(similarity: np.ndarray, weights: np.ndarray, final: np.ndarray, temperature: float,

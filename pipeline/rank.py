@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import VerifyConfig
-from pipeline.openset import in_catalog_features, in_catalog_probability
+from pipeline.openset import in_catalog_features, in_catalog_probability, shortlist
 from pipeline.regions import region_groups
 from pipeline.scoring import (
     CASE_AMBIGUOUS,
@@ -148,7 +148,8 @@ class Identifier:
         return out, self.calibration.line_temperature(len(ix), verified=True), ver
 
     def verification(self, ix: list[int], sums: np.ndarray, w: np.ndarray, scores: Any, chars: list[str],
-                     words: list[int], cand: np.ndarray | None = None) -> tuple[Verification, list[int]]:
+                     words: list[int], cand: np.ndarray | None = None,
+                     early_stop: bool = True) -> tuple[Verification, list[int]]:
         """Render-and-compare of the region's top candidates (needs self.fonts), and the
         glyph indices it used (the first words, up to max_glyphs). ``cand``: indices into
         self.universe (default: the top_k of ``sums``)."""
@@ -158,7 +159,7 @@ class Identifier:
         sub = first_words(ix, words, self.verify_config.max_glyphs)  # long texts: drawing cost capped
         v = self.verify_config
         stop = EarlyStop(sums[cand], self.calibration.verify_alpha, v.stop_margin * self.calibration.line_temperature(
-            len(ix), verified=True), v.stop_chunk) if v.stop_margin > 0 else None
+            len(ix), verified=True), v.stop_chunk) if v.stop_margin > 0 and early_stop else None
         ver = verify(self.model, scores.embedding[sub], [chars[i] for i in sub], [words[i] for i in sub],
                      cand, w[sub], self.fonts, weight, italic, v.styles_per_font, stop,
                      family_ids=[f.family for f in self.universe])
@@ -175,10 +176,10 @@ class Identifier:
         sub = first_words(ix, words, v.max_glyphs)
         match = family_match(op.index, op.glyph_similarity(scores.embedding[sub], [chars[i] for i in sub]), w[sub])
         cand = op.candidates(base, match.totals, v.top_k, v.index_top_k)
-        drawn = self.verifies and all(self.fonts.files(self.universe[int(k)].family) for k in cand)
-        if drawn:  # one kind of similarity for all candidates, so their scores compare
-            cand = cand[np.argsort(-base[cand], kind="stable")]  # early stop draws in base order
-            ver, _ = self.verification(ix, base, w, scores, chars, words, cand)
+        short = shortlist(base, cand, match.similarity[cand], w[sub], self.calibration.index_alpha, v.shortlist)
+        drawn = self.verifies and all(self.fonts.files(self.universe[int(k)].family) for k in short)
+        if drawn:  # the index's best few, drawn and compared: one kind of similarity for all of them
+            ver, _ = self.verification(ix, base, w, scores, chars, words, short, early_stop=False)
             alpha = self.calibration.verify_alpha
         else:
             ver = Verification(cand, match.similarity[cand], tuple(None for _ in cand))
