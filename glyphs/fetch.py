@@ -238,14 +238,15 @@ def list_fonts(cfg: FetchConfig, added: tuple[FamilyFiles, ...] = ()) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     rows = rows + tuple(replace(f, extra={**f.extra, "source": "added"}) for f in added)
-    header = ("id", "name", "weights", "italic", "variable axes", "files", "source")
+    header = ("id", "name", "weights", "italic", "variable axes", "source", "files")
     table = [header] + [_row(ff) for ff in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     present = sum(ff.present for ff in rows)
     users = sum(1 for ff in rows if ff.extra.get("source") == "user")
-    print(f"{len(rows)} families ({users} from --fonts-dir, {len(added)} added): {present} with files, "
+    extra = f", {len(added)} added with `fonts add`" if added else ""
+    print(f"{len(rows)} families ({users} from --fonts-dir{extra}): {present} with files, "
           f"{len(rows) - present} without (cache: {cache_path(cfg)})")
     return 0
 
@@ -254,7 +255,7 @@ def _row(ff: FamilyFiles) -> tuple[str, ...]:
     f = ff.family
     axes = variable_axes(ff)
     return (f.id, f.name, ",".join(str(w) for w in f.weights), "yes" if f.has_italic else "no",
-            ",".join(axes) if axes else "-", "yes" if ff.present else "no", ff.extra.get("source", "catalog"))
+            ",".join(axes) if axes else "-", ff.extra.get("source", "catalog"), "yes" if ff.present else "no")
 
 
 def variable_axes(ff: FamilyFiles) -> tuple[str, ...]:
