@@ -9,13 +9,13 @@ import numpy as np
 import torch
 
 from classifier.model import GlyphNet
-from classifier.scores import SCORING_MODES, GlyphScores
+from classifier.scores import GlyphScorer, GlyphScores
 from classifier.scoring import prototype_similarity
 from classifier.store import ModelError, load_prototypes, read_model_dir
 from glyphs.labels import LabelMap
 
 
-class GlyphModel:
+class GlyphModel(GlyphScorer):
     """A loaded model: its network (eval mode), label map and config. Stateless between calls.
 
     ``config["scoring"]`` says where log_probs come from: the classifier head
@@ -35,29 +35,11 @@ class GlyphModel:
         self.prototypes = protos
         self.prototype_scale = float(config.get("prototype_scale", 5.0))
         self.prototype_scale_nochar = float(config.get("prototype_scale_nochar", self.prototype_scale))
-        if self.scoring not in SCORING_MODES:
-            raise ModelError(f"config.json scoring {self.scoring!r} is not one of {SCORING_MODES}")
-        if self.scoring != "head" and protos is None:
-            raise ModelError(f"scoring {self.scoring!r} needs prototypes.safetensors beside the model")
-
-    @property
-    def size(self) -> int:
-        return self.labels.norm.size
-
-    def char_indices(self, chars: Sequence[str]) -> np.ndarray:
-        """(N,) int64 indices into the glyph set; unknown characters (or '') map to num_chars."""
-        return np.fromiter((self.labels.char_index(c) for c in chars), dtype=np.int64, count=len(chars))
+        self.check_scoring()
 
     def score(self, images: np.ndarray, chars: Sequence[str]) -> GlyphScores:
         """images (N, S, S) uint8 from glyphs.normalize_glyph (ink 255); chars: the N letters read."""
-        images = np.asarray(images)
-        if images.ndim != 3 or images.shape[1:] != (self.size, self.size):
-            raise ValueError(f"images must be (N, {self.size}, {self.size}); got {images.shape}")
-        if images.dtype != np.uint8:
-            raise ValueError(f"images must be uint8 (ink 255) as glyphs.normalize_glyph makes; got {images.dtype}")
-        if len(chars) != images.shape[0]:
-            raise ValueError(f"{images.shape[0]} images but {len(chars)} characters")
-        idx = self.char_indices(chars)
+        images, idx = self.checked_batch(images, chars)
         parts: list[tuple[torch.Tensor, ...]] = []
         with torch.inference_mode():
             for i in range(0, images.shape[0], self.batch_size):

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier.errors import ModelError
-from classifier.scores import SCORING_MODES, GlyphScores
+from classifier.scores import GlyphScorer, GlyphScores
 from glyphs.labels import LabelMap, LabelMapError
 
 ONNX_FILE = "model.onnx"
@@ -45,7 +45,7 @@ def has_onnx(model_dir: str | Path) -> bool:
     return not (d / WEIGHTS_FILE).is_file() or meta.get("source_sha256") == weights_sha256(d)
 
 
-class OnnxGlyphModel:
+class OnnxGlyphModel(GlyphScorer):
     """A loaded ONNX glyph model: session, label map, config (and prototypes when scoring needs them)."""
 
     def __init__(self, session, labels: LabelMap, config: dict, protos: np.ndarray | None,
@@ -59,29 +59,11 @@ class OnnxGlyphModel:
         self.prototype_scale = float(config.get("prototype_scale", 5.0))
         self.prototype_scale_nochar = float(config.get("prototype_scale_nochar", self.prototype_scale))
         self.embed_dim = int(config.get("model_args", {}).get("embed_dim", 0))
-        if self.scoring not in SCORING_MODES:
-            raise ModelError(f"config.json scoring {self.scoring!r} is not one of {SCORING_MODES}")
-        if self.scoring != "head" and protos is None:
-            raise ModelError(f"scoring {self.scoring!r} needs prototypes.safetensors beside the model")
-
-    @property
-    def size(self) -> int:
-        return self.labels.norm.size
-
-    def char_indices(self, chars: Sequence[str]) -> np.ndarray:
-        """(N,) int64 indices into the glyph set; unknown characters (or '') map to num_chars."""
-        return np.fromiter((self.labels.char_index(c) for c in chars), dtype=np.int64, count=len(chars))
+        self.check_scoring()
 
     def score(self, images: np.ndarray, chars: Sequence[str]) -> GlyphScores:
         """images (N, S, S) uint8 from glyphs.normalize_glyph (ink 255); chars: the N letters read."""
-        images = np.asarray(images)
-        if images.ndim != 3 or images.shape[1:] != (self.size, self.size):
-            raise ValueError(f"images must be (N, {self.size}, {self.size}); got {images.shape}")
-        if images.dtype != np.uint8:
-            raise ValueError(f"images must be uint8 (ink 255) as glyphs.normalize_glyph makes; got {images.dtype}")
-        if len(chars) != images.shape[0]:
-            raise ValueError(f"{images.shape[0]} images but {len(chars)} characters")
-        idx = self.char_indices(chars)
+        images, idx = self.checked_batch(images, chars)
         parts = []
         for i in range(0, images.shape[0], self.batch_size):
             x = np.ascontiguousarray(images[i : i + self.batch_size])
