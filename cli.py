@@ -86,7 +86,7 @@ def _fonts_add_parsers(fsub: Any) -> None:
 def _fonts_parsers(sub: Any) -> None:
     from glyphs.config import FetchConfig
 
-    fonts = sub.add_parser("fonts", help="fetch and list the font files of the catalog")
+    fonts = sub.add_parser("fonts", help="fetch and list the catalog's font files; add or remove your own fonts")
     fsub = fonts.add_subparsers(dest="fonts_cmd", required=True)
     for name, fn, help in (
         ("fetch", cmd_fonts_fetch, "download the catalog's font files with npm (resumable)"),
@@ -534,6 +534,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

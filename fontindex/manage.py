@@ -74,8 +74,8 @@ def resolve_targets(targets: tuple[str, ...], cache: Path,
         if Path(t).is_dir():
             problems: list[str] = []
             fams = user_families(Path(t), warn=problems.append)
-            if problems:
-                raise FontsAddError(problems[0])
+            if problems:  # userfonts says "skipping font file X: why"; here nothing is skipped, all is refused
+                raise FontsAddError(problems[0].replace("skipping font file", "cannot use font file", 1))
             if not fams:
                 raise FontsAddError(f"{t} holds no font files (TTF, OTF, WOFF, WOFF2, TTC)")
             out.extend(fams)
@@ -152,7 +152,7 @@ def remove_fonts(family_ids: tuple[str, ...]) -> list[str]:
     unknown = [i for i in family_ids if i not in by_id]
     if unknown:
         raise FontsAddError(f"'{unknown[0]}' is not an added font (only fonts added with `fonts add` "
-                            "can be removed; see `python cli.py fonts list --added`)")
+                            "can be removed; `python cli.py fonts list` marks them 'added')")
     added_dir = registry.added_index_dir()
     if (added_dir / "index.json").is_file():
         save_index(load_index(added_dir).without(set(family_ids)), added_dir)

@@ -27,6 +27,10 @@ def similar(cfg: SimilarConfig) -> int:
     family = _family_of_image(cfg.image, model_dir) if cfg.image else cfg.family
     if family is None:
         return 1
+    if family not in index.family_ids:  # a display name ("Open Sans") -> its id (open-sans)
+        from glyphs.userfonts import family_id
+
+        family = family_id(family)
     try:
         near = neighbours(index).similar(family, cfg.top, cfg.free_only)
     except KeyError:
