@@ -25,6 +25,7 @@ def ranking_to_dict(image: str, ranking: Ranking) -> dict:
         "glyphs": [{**asdict(g), "box": list(g.box)} for g in ranking.glyphs],
         "regions": [region_to_dict(r) for r in ranking.regions],
         "in_catalog": ranking.in_catalog,
+        "warnings": list(ranking.warnings),
         "error": None,
     }
 
@@ -39,7 +40,7 @@ def region_to_dict(r: Region) -> dict:
     out = {"box": list(r.box),
            "fonts": [{"family": f.family, "name": f.name, "score": f.score, "weight": f.weight,
                       "italic": f.italic} for f in r.fonts],
-           "glyphs": r.glyphs, "in_catalog": r.in_catalog}
+           "glyphs": r.glyphs, "in_catalog": r.in_catalog, "trust": r.trust}
     t = r.typography
     for k in TYPOGRAPHY_KEYS:
         v = getattr(t, k) if t is not None else None
@@ -64,7 +65,7 @@ def format_css(ranking: Ranking) -> str:
 
 
 def error_dict(image: str, message: str) -> dict:
-    return {"image": image, "text": "", "fonts": [], "glyphs": [], "regions": [], "in_catalog": None,
+    return {"image": image, "text": "", "fonts": [], "glyphs": [], "regions": [], "in_catalog": None, "warnings": [],
             "error": message}
 
 
@@ -93,6 +94,7 @@ def format_table(image: str, ranking: Ranking) -> str:
         lines.append(f"  not in the catalog (probability it is a known font: {ranking.in_catalog:.2f}); "
                      f"closest: {', '.join(f.name for f in ranking.fonts[:3])}")
     lines.append(f"  evidence: {len(ranking.glyphs)} characters")
+    lines += [f"  warning: {w}" for w in ranking.warnings]
     return "\n".join(lines)
 
 

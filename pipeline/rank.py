@@ -7,6 +7,7 @@ cached inside segmentation.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import replace
 from functools import lru_cache
@@ -26,6 +27,17 @@ from pipeline.scoring import (
     summed_scores,
     to_probabilities,
     verified_scores,
+)
+from pipeline.trust import (
+    NO_TEXT,
+    TRUSTWORTHY,
+    direction_warnings,
+    evidence_warnings,
+    evidence_weight,
+    flatten,
+    letter_agreement,
+    region_trust,
+    reliability,
 )
 from pipeline.types import FontScore, GlyphEvidence, Ranking, Region, SimilarFamily
 from pipeline.verify import EarlyStop, FontSource, Verification, verify
@@ -82,7 +94,17 @@ class Identifier:
 
         rgb = load_image(image)
         seg = segment(rgb, norm=self.model.labels.norm, config=self.segment_config)
-        return self.rank_glyphs(seg.glyphs, seg.text, top, rgb)
+        ranking = self.rank_glyphs(seg.glyphs, seg.text, top, rgb)
+        notes = direction_warnings([w.rotation for w in seg.words])
+        return replace(ranking, warnings=notes + ranking.warnings) if notes else ranking
+
+    @functools.cached_property
+    def prototypes(self) -> np.ndarray | None:
+        """(F, C + 1, D) float32 unit class-average embeddings, or None (head-only model)."""
+        p = getattr(self.model, "prototypes", None)
+        if p is None:
+            return None
+        return np.asarray(p.float().numpy() if hasattr(p, "numpy") else p, dtype=np.float32)
 
     def glyph_log_probs(self, images: np.ndarray, chars: list[str]) -> tuple[np.ndarray, Any]:
         """(N, F) log-probabilities, tolerant of case confusion, and the raw GlyphScores."""
@@ -99,7 +121,7 @@ class Identifier:
         word_index, line_index, image). ``rgb``: the (H, W, 3) picture they were cut from,
         for the regions' colours (None: typography without colours)."""
         if not glyphs:
-            return Ranking(fonts=[], glyphs=[], text=text, regions=[])
+            return Ranking(fonts=[], glyphs=[], text=text, regions=[], warnings=[NO_TEXT])
         chars = [g.char for g in glyphs]
         images = np.stack([g.image for g in glyphs])  # (N, S, S) uint8
         lp, scores = self.glyph_log_probs(images, chars)
@@ -108,11 +130,15 @@ class Identifier:
         evidence = [GlyphEvidence(g.char, tuple(int(v) for v in g.box), float(g.ocr_confidence),
                                   fam[int(np.argmax(lp[i]))].family) for i, g in enumerate(glyphs)]
         words = [g.word_index for g in glyphs]
+        agree = letter_agreement(scores.embedding, self.model.char_indices(chars), self.prototypes)
         groups = region_groups(glyphs, lp, w, lambda ix: style_estimate(ix, w, scores))
-        regions = [self._region(ix, lp, w, scores, evidence, words, top) for ix in groups]
+        regions = [self._region(ix, lp, w, scores, evidence, words, top, agree) for ix in groups]
         regions = [self._with_typography(r, k, glyphs, rgb) for k, r in enumerate(regions)]
         main = main_region(regions)
-        return Ranking(fonts=main.fonts, glyphs=evidence, text=text, regions=regions, in_catalog=main.in_catalog)
+        rel = reliability([evidence[i].ocr_confidence for i in main.glyphs], agree[main.glyphs])
+        notes = evidence_warnings(len(main.glyphs), main.trust, rel)
+        return Ranking(fonts=main.fonts, glyphs=evidence, text=text, regions=regions, in_catalog=main.in_catalog,
+                       warnings=notes)
 
     def _with_typography(self, region: Region, k: int, glyphs: Any, rgb: np.ndarray | None) -> Region:
         """The region with its typography measured against its best font (typography package)."""
@@ -189,10 +215,11 @@ class Identifier:
         return out, t, ver
 
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
-                evidence: list[GlyphEvidence], words: list[int], top: int) -> Region:
+                evidence: list[GlyphEvidence], words: list[int], top: int, agree: np.ndarray) -> Region:
         chars = [e.char for e in evidence]
         sums, temperature, ver = self.region_scores(ix, lp, w, scores, chars, words)
-        probs = to_probabilities(sums, temperature)
+        rel = reliability([evidence[i].ocr_confidence for i in ix], agree[ix])
+        probs = flatten(to_probabilities(sums, temperature), evidence_weight(rel))
         raw_weight, raw_width, italic = style_estimate(ix, w, scores)
         weight = int(np.clip(round(raw_weight / 100) * 100, 100, 900))
         width = int(round(raw_width / 5) * 5)
@@ -207,7 +234,8 @@ class Identifier:
                                    self.similar_families(fam[k].family)))
         boxes = np.array([evidence[i].box for i in ix])
         box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max()))
-        return Region(box=box, fonts=fonts, glyphs=list(ix), in_catalog=self.known_probability(ver, sums, temperature, ix, w, evidence))
+        return Region(box=box, fonts=fonts, glyphs=list(ix), in_catalog=self.known_probability(ver, sums, temperature, ix, w, evidence),
+                      trust=round(region_trust(rel, len(ix)), 4))
 
     def similar_families(self, family_id: str) -> tuple[SimilarFamily, ...]:
         """The closest free families of one (empty without the font index)."""
@@ -258,8 +286,11 @@ SIZE_TIE = 0.9  # type sizes within 10 % of the largest count as equally large
 def main_region(regions: list[Region]) -> Region:
     """The most prominent region, which ``Ranking.fonts`` describes: the largest type size
     (typography.size_px), sizes within 10 % tied and the tie going to the most evidence
-    (glyphs); regions of under MAIN_MIN_GLYPHS glyphs only when no region has more."""
-    pool = [r for r in regions if len(r.glyphs) >= MAIN_MIN_GLYPHS] or regions
+    (glyphs); regions of under MAIN_MIN_GLYPHS glyphs only when no region has more, and
+    regions whose reading cannot be trusted (Region.trust < TRUSTWORTHY) only when no
+    trustworthy region exists."""
+    pool = [r for r in regions if r.trust >= TRUSTWORTHY] or regions
+    pool = [r for r in pool if len(r.glyphs) >= MAIN_MIN_GLYPHS] or pool
 
     def size(r: Region) -> float:
         return float(r.typography.size_px or 0.0) if r.typography else 0.0

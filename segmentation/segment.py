@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,25 +12,15 @@ from glyphs.labels import NormSettings
 from segmentation.chars import CharBox
 from segmentation.config import SegmentConfig
 from segmentation.image import load_image
-from segmentation.types import Box, Glyph, Segmentation, Word
+from segmentation.orient import View, reading_frame, to_image
+from segmentation.types import Box, Glyph, ReadChunk, Segmentation, Word
 
 BACKENDS = ("easyocr", "tesseract")
+CURVE_OVERLAP = 0.5  # words at an angle share a line when their rows overlap this much (segment.group_lines)
 
 
 class SegmentationError(RuntimeError):
     """segment() was called with settings it cannot honour (e.g. an unknown backend)."""
-
-
-@dataclass(frozen=True)
-class ReadChunk:
-    """One read piece of text (an OCR box: a word or several), before glyphs are cut."""
-
-    box: Box  # detected box in image pixels
-    origin: tuple[int, int]  # (x, y) of ``gray``'s top-left corner in the image
-    gray: np.ndarray  # (h, w) uint8, dark text on light, full resolution
-    text: str
-    confidence: float
-    chars: tuple[CharBox, ...]  # boxes in ``gray``'s pixels
 
 
 def segment(
@@ -62,7 +52,7 @@ def segment(
         from segmentation.tesseract_backend import read_tesseract
 
         chunks = _timed(timings, "ocr", read_tesseract, gray, config)
-    seg = _timed(timings, "normalize", _assemble, chunks, norm, timings)
+    seg = _timed(timings, "normalize", _assemble, chunks, norm, timings, config.orientations)
     return _shrink(seg, factor) if factor > 1 else seg
 
 
@@ -99,43 +89,16 @@ def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any) -> Any:
 
 def _read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
                   timings: dict[str, float]) -> list[ReadChunk]:
-    from segmentation import easyocr_backend as eb
+    from segmentation.read import read_easyocr
 
-    engine = _timed(timings, "load", eb.get_engine, cfg.engine, cfg.num_threads)
-    with engine.threads(cfg.num_threads):
-        boxes = _timed(timings, "detect", eb.detect, engine, rgb, cfg)
-        return _read_boxes(engine, gray, boxes, cfg, timings)
+    return read_easyocr(rgb, gray, cfg, timings)
 
 
-def _read_boxes(engine: Any, gray: np.ndarray, boxes: list[Box], cfg: SegmentConfig,
-                timings: dict[str, float]) -> list[ReadChunk]:
-    from glyphs.normalize import to_dark_on_light
-    from segmentation import easyocr_backend as eb
-    from segmentation.chars import segment_crop
+def group_lines(boxes: list[Box], overlap: float | None = None) -> list[int]:
+    """Line index of each box: boxes whose vertical centres overlap share a line (top to bottom).
 
-    chunks = []
-    for box in boxes:
-        x0, y0, x1, y1 = _expand(box, cfg.crop_margin, gray.shape)
-        crop = to_dark_on_light(gray[y0:y1, x0:x1])  # (h, w) uint8
-        reading = _timed(timings, "recognize", eb.recognize, engine, crop, cfg.recog_height,
-                          cfg.lexicon_margin)
-        if reading.confidence < cfg.min_confidence or not reading.text.strip():
-            continue
-        core = (box[1] - y0, box[3] - y0)
-        chars = _timed(timings, "segment", segment_crop, crop, reading.text, reading.starts,
-                       reading.char_conf, core)
-        chunks.append(ReadChunk(box, (x0, y0), crop, reading.text, reading.confidence, tuple(chars)))
-    return chunks
-
-
-def _expand(box: Box, margin: float, shape: tuple[int, ...]) -> Box:
-    m = int(round(margin * (box[3] - box[1])))
-    h, w = shape[:2]
-    return max(0, box[0] - m), max(0, box[1] - m), min(w, box[2] + m), min(h, box[3] + m)
-
-
-def group_lines(boxes: list[Box]) -> list[int]:
-    """Line index of each box: boxes whose vertical centres overlap share a line (top to bottom)."""
+    With ``overlap``, a box also joins a line whose row range it shares by at least that
+    share of the shorter one (words along a curve, whose boxes step up and down)."""
     order = sorted(range(len(boxes)), key=lambda i: (boxes[i][1] + boxes[i][3]) / 2)
     lines: list[list[int]] = []
     for i in order:
@@ -144,7 +107,9 @@ def group_lines(boxes: list[Box]) -> list[int]:
         for line in lines:
             ly0 = float(np.median([boxes[j][1] for j in line]))
             ly1 = float(np.median([boxes[j][3] for j in line]))
-            if ly0 <= cy <= ly1 and y0 <= (ly0 + ly1) / 2 <= y1:
+            shared = min(y1, ly1) - max(y0, ly0)
+            if (ly0 <= cy <= ly1 and y0 <= (ly0 + ly1) / 2 <= y1) or (
+                    overlap is not None and shared >= overlap * min(y1 - y0, ly1 - ly0)):
                 line.append(i)
                 break
         else:
@@ -156,31 +121,58 @@ def group_lines(boxes: list[Box]) -> list[int]:
     return out
 
 
-def _assemble(chunks: list[ReadChunk], norm: NormSettings, timings: dict[str, float]) -> Segmentation:
-    """Chunks -> words and glyphs in reading order (lines top to bottom, left to right)."""
-    line_of = group_lines([c.box for c in chunks])
-    order = sorted(range(len(chunks)), key=lambda i: (line_of[i], chunks[i].box[0]))
+def _assemble(chunks: list[ReadChunk], norm: NormSettings, timings: dict[str, float],
+              straighten: bool = True) -> Segmentation:
+    """Chunks -> words and glyphs in reading order (lines top to bottom, left to right);
+    with ``straighten``, letters of curved words are turned upright (segmentation.curve)."""
+    line_of = _lines_by_direction(chunks)
+    frames = [reading_frame(c.box, _direction(c.rotation)) for c in chunks]
+    order = sorted(range(len(chunks)), key=lambda i: (line_of[i], frames[i][0]))
     words: list[Word] = []
     glyphs: list[Glyph] = []
     line_boxes: dict[int, Box] = {}
     for i in order:
         chunk, line = chunks[i], line_of[i]
         for word_chars in _split_words(chunk):
-            new = _word_glyphs(chunk, word_chars, norm, len(words), line)
+            new = _word_glyphs(chunk, word_chars, norm, len(words), line, straighten)
             if not new:
                 continue
             wbox = _union([g.box for g in new])
             ids = tuple(range(len(glyphs), len(glyphs) + len(new)))
-            words.append(Word("".join(g.char for g in new), wbox, chunk.confidence, line, ids))
+            words.append(Word("".join(g.char for g in new), wbox, chunk.confidence, line, ids,
+                              round(float(chunk.rotation), 1)))
             glyphs.extend(new)
             line_boxes[line] = _union([line_boxes[line], wbox]) if line in line_boxes else wbox
     # Renumber lines densely (a line may have lost all its words).
     dense = {old: n for n, old in enumerate(sorted(line_boxes))}
-    words = [Word(w.text, w.box, w.confidence, dense[w.line_index], w.glyphs) for w in words]
+    words = [replace(w, line_index=dense[w.line_index]) for w in words]
     glyphs = [_relined(g, dense[g.line_index]) for g in glyphs]
     text = "\n".join(" ".join(w.text for w in words if w.line_index == n) for n in range(len(dense)))
     lines = tuple(line_boxes[old] for old in sorted(line_boxes))
     return Segmentation(text, tuple(words), tuple(glyphs), lines, timings)
+
+
+def _lines_by_direction(chunks: list[ReadChunk]) -> list[int]:
+    """Line index of each chunk: lines are found per reading direction (nearest quarter
+    turn), in a frame levelled by that direction's mean angle (upright lines first)."""
+    out = [0] * len(chunks)
+    offset = 0
+    for d in sorted({_direction(c.rotation) for c in chunks}):
+        ix = [i for i, c in enumerate(chunks) if _direction(c.rotation) == d]
+        t = np.radians([chunks[i].rotation for i in ix])
+        mean = float(np.degrees(np.arctan2(np.sin(t).mean(), np.cos(t).mean())))
+        frames = [reading_frame(chunks[i].box, mean) for i in ix]
+        level = all(abs(((chunks[i].rotation - d) + 180.0) % 360.0 - 180.0) < 1.0 for i in ix)
+        lines = group_lines([tuple(int(round(v)) for v in f) for f in frames], None if level else CURVE_OVERLAP)
+        for i, ln in zip(ix, lines, strict=True):
+            out[i] = offset + ln
+        offset += max(lines) + 1
+    return out
+
+
+def _direction(rotation: float) -> int:
+    """The nearest quarter turn (0, 90, 180, 270) of a rotation in degrees."""
+    return int(round(rotation / 90.0)) % 4 * 90
 
 
 def _split_words(chunk: ReadChunk) -> list[list[CharBox]]:
@@ -191,15 +183,19 @@ def _split_words(chunk: ReadChunk) -> list[list[CharBox]]:
 
 
 def _word_glyphs(chunk: ReadChunk, chars: list[CharBox], norm: NormSettings, word_index: int,
-                 line: int) -> list[Glyph]:
+                 line: int, straighten: bool = True) -> list[Glyph]:
     from glyphs.normalize import estimate_line_metrics, normalize_glyph
+    from segmentation.curve import baseline_curve, upright_letters
 
-    metrics = estimate_line_metrics([c.box for c in chars], [c.char for c in chars])
-    ox, oy = chunk.origin
+    boxes, letters = [c.box for c in chars], [c.char for c in chars]
+    curve = baseline_curve(boxes, letters) if straighten else None
+    cut = upright_letters(chunk.gray, boxes, curve) if curve is not None else [(chunk.gray, b) for b in boxes]
+    metrics = estimate_line_metrics([b for _, b in cut], letters)
+    view = View(chunk.gray, chunk.origin, (0, 0), chunk.map_xy, chunk.rotation)
     out = []
-    for c in chars:
-        img = normalize_glyph(chunk.gray, c.box, metrics, norm)  # (S, S) uint8
-        box = (c.box[0] + ox, c.box[1] + oy, c.box[2] + ox, c.box[3] + oy)
+    for c, (src, cbox) in zip(chars, cut, strict=True):
+        img = normalize_glyph(src, cbox, metrics, norm)  # (S, S) uint8
+        box = to_image(view, c.box)
         out.append(Glyph(c.char, box, round(c.confidence, 4), word_index, line, img, c.method))
     return out
 

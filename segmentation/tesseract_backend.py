@@ -33,7 +33,7 @@ def _pytesseract() -> Any:
 def read_tesseract(gray: np.ndarray, cfg: SegmentConfig) -> list:
     """Whole-image Tesseract: one ReadChunk per word, its characters from image_to_boxes."""
     from glyphs.normalize import to_dark_on_light
-    from segmentation.segment import ReadChunk
+    from segmentation.types import ReadChunk
 
     pt = _pytesseract()
     page = to_dark_on_light(gray)  # (H, W) uint8

@@ -27,6 +27,7 @@ class Word:
     confidence: float  # recogniser confidence of the text crop holding the word
     line_index: int
     glyphs: tuple[int, ...]  # indices into Segmentation.glyphs
+    rotation: float = 0.0  # degrees (counterclockwise as seen) the text is turned in the picture
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,18 @@ class Segmentation:
     @property
     def empty(self) -> bool:
         return not self.glyphs
+
+
+@dataclass(frozen=True)
+class ReadChunk:
+    """One read piece of text (an OCR box: a word or several), before glyphs are cut."""
+
+    box: Box  # the read crop's footprint in image pixels
+    origin: tuple[int, int]  # (x, y) of ``gray``'s top-left corner in the image (when map_xy is None)
+    gray: np.ndarray  # (h, w) uint8, dark text on light, text running left to right
+    text: str
+    confidence: float
+    chars: tuple  # segmentation.chars.CharBox, boxes in ``gray``'s pixels
+    map_xy: np.ndarray | None = field(default=None, repr=False)  # (h, w, 2) image x, y per gray pixel
+    rotation: float = 0.0  # degrees the text is turned in the picture (segmentation.orient.View)
+    parts: int = 0  # ink components (letter pieces) in the crop; 0 = not counted

@@ -1,0 +1,205 @@
+"""Robustness benchmark: top-1/top-5 per kind of picture beside its plain straight control,
+and the clean split's speed and accuracy with the direction/effect steps off and on (paired).
+
+    .venv/bin/python bench/bench_robustness.py [--families 40] [--texts 2] [--clean 40] [--kinds all] [--ablate]
+
+Every (family, text) is drawn once per kind (bench/robust_draw.py) from the catalog's
+font files at the family's regular style, with phrases of bench/texts.py (no word of
+them is in the training word list). The clean part reads the first --clean images of
+bench/testsets/clean (draw them with `python cli.py benchmark --make-testsets --split
+clean`) twice per image, old path (SegmentConfig orientations/effects off) and new,
+alternating which goes first. With --ablate every picture is also read by the old path
+(the "old path" columns: what turning and undoing effects buy). Writes bench/results/robustness.md, .json and .png.
+Timings are wall-clock on whatever machine runs it (a shared 2-core box is noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.fonts import regular_style  # noqa: E402
+from bench.make_testsets import catalog_files  # noqa: E402
+from bench.robust_draw import KINDS  # noqa: E402
+from bench.texts import PHRASES  # noqa: E402
+
+SIZE = 56  # px, font size of every drawn line
+
+
+@dataclass(frozen=True)
+class RobustnessConfig:
+    families: int = 40  # first N catalog families with font files
+    texts: int = 2  # phrases per family (each drawn in every kind)
+    kinds: str = "all"  # comma-separated names of bench.robust_draw.KINDS
+    clean: int = 40  # clean-split images read with the old and the new path (0 = skip)
+    ablate: bool = False  # also read every picture with the old path (directions/effects off)
+    testsets: str = "bench/testsets"
+    out: str = "bench/results"
+    seed: int = 0
+
+
+def texts_for(family: str, n: int, seed: int) -> list[str]:
+    """n distinct phrases for a family, the same on every run."""
+    rng = np.random.default_rng([seed, sum(map(ord, family))])
+    return [PHRASES[i] for i in rng.choice(len(PHRASES), size=n, replace=False)]
+
+
+def rank_of(ranking, family: str) -> int:
+    """1-based rank of ``family`` in the answer (0 = absent)."""
+    ids = [f.family for f in ranking.fonts]
+    return ids.index(family) + 1 if family in ids else 0
+
+
+def run_kinds(ident, cfg: RobustnessConfig) -> list[dict]:
+    kinds = list(KINDS) if cfg.kinds == "all" else ["control"] + [k for k in cfg.kinds.split(",") if k != "control"]
+    present, _ = catalog_files("default", None, 0)
+    rows = []
+    for fi, fam in enumerate(present[: cfg.families]):
+        style = regular_style(fam)
+        for ti, text in enumerate(texts_for(fam.family.id, cfg.texts, cfg.seed)):
+            for kind in kinds:
+                rng = np.random.default_rng([cfg.seed, fi, ti, kinds.index(kind)])
+                img = KINDS[kind](style, text, SIZE, rng)
+                t0 = time.perf_counter()
+                r = ident.rank(img, top=5)
+                rows.append({"kind": kind, "family": fam.family.id, "text": text, "read": r.text,
+                             "rank": rank_of(r, fam.family.id), "top_score": r.fonts[0].score if r.fonts else 0.0,
+                             "warnings": r.warnings, "seconds": time.perf_counter() - t0})
+                if cfg.ablate:
+                    rows[-1]["rank_old"] = rank_of(_old_path(ident, img), fam.family.id)
+            print(f"{fi + 1}/{cfg.families} {fam.family.id} {text!r}: "
+                  + " ".join(f"{x['kind']}={x['rank']}" for x in rows[-len(kinds):]), file=sys.stderr, flush=True)
+    return rows
+
+
+def _old_path(ident, img):
+    """The picture read as before issue 11: no turning, no lettering effects undone."""
+    new_cfg = ident.segment_config
+    ident.segment_config = replace(new_cfg, orientations=False, effects=False)
+    try:
+        return ident.rank(img, top=5)
+    finally:
+        ident.segment_config = new_cfg
+
+
+def run_clean(ident, cfg: RobustnessConfig) -> list[dict]:
+    """Paired: each clean image read by the old path and the new, alternating the order."""
+    manifest = Path(cfg.testsets) / "clean" / "manifest.json"
+    if cfg.clean <= 0 or not manifest.is_file():
+        return []
+    samples = json.loads(manifest.read_text())["samples"][: cfg.clean]
+    new_cfg = ident.segment_config
+    old_cfg = replace(new_cfg, orientations=False, effects=False)
+    rows = []
+    for i, s in enumerate(samples):
+        path = Path(cfg.testsets) / s["image"]
+        order = [("old", old_cfg), ("new", new_cfg)]
+        for name, seg_cfg in (order if i % 2 == 0 else order[::-1]):
+            ident.segment_config = seg_cfg
+            t0 = time.perf_counter()
+            r = ident.rank(path, top=5)
+            rows.append({"path": name, "image": s["image"], "family": s["family"], "rank": rank_of(r, s["family"]),
+                         "seconds": time.perf_counter() - t0})
+    ident.segment_config = new_cfg
+    return rows
+
+
+def summarise(rows: list[dict], key: str) -> dict[str, dict]:
+    out = {}
+    for k in dict.fromkeys(r[key] for r in rows):
+        sel = [r for r in rows if r[key] == k]
+        ranks = np.array([r["rank"] for r in sel])
+        secs = np.array([r["seconds"] for r in sel])
+        out[k] = {"n": len(sel), "top1": float(np.mean(ranks == 1)), "top5": float(np.mean((ranks >= 1) & (ranks <= 5))),
+                  "p50": float(np.median(secs)), "p95": float(np.percentile(secs, 95))}
+        if all("rank_old" in r for r in sel):
+            old = np.array([r["rank_old"] for r in sel])
+            out[k] |= {"top1_old": float(np.mean(old == 1)), "top5_old": float(np.mean((old >= 1) & (old <= 5)))}
+    return out
+
+
+def write_report(kinds: dict, clean: dict, cfg: RobustnessConfig, wall: float) -> Path:
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ctl = kinds.get("control", {}).get("top5", float("nan"))
+    lines = ["# Robustness benchmark", "",
+             f"{cfg.families} families x {cfg.texts} texts per kind, {SIZE} px, seed {cfg.seed}; "
+             f"{platform.node()} ({platform.machine()}), wall {wall / 60:.1f} min. Generated by "
+             "`bench/bench_robustness.py` (pictures: `bench/robust_draw.py`).", "",
+             "| kind | n | top-1 | top-5 | top-5 vs control | within 10 points | old path top-1 | old path top-5 "
+             "| s/img p50 |", "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for k, s in kinds.items():
+        d = s["top5"] - ctl
+        old = (f"{s['top1_old']:.3f} | {s['top5_old']:.3f}" if "top5_old" in s else "– | –")
+        lines.append(f"| {k} | {s['n']} | {s['top1']:.3f} | {s['top5']:.3f} | {d:+.3f} | "
+                     f"{'yes' if d >= -0.10 else 'no'} | {old} | {s['p50']:.2f} |")
+    if clean:
+        o, n = clean["old"], clean["new"]
+        lines += ["", f"## Clean split, paired ({o['n']} images, each read by both paths, order alternating)", "",
+                  "| path | n | top-1 | top-5 | s/img p50 | s/img p95 |", "|---|---:|---:|---:|---:|---:|"]
+        for name, s in (("old (directions/effects off)", o), ("new", n)):
+            lines.append(f"| {name} | {s['n']} | {s['top1']:.3f} | {s['top5']:.3f} | {s['p50']:.3f} | {s['p95']:.3f} |")
+        lines += ["", f"p50 new / old: {n['p50'] / o['p50']:.3f}"]
+    lines += ["", "![top-5 per kind](robustness.png)", ""]
+    md = out / "robustness.md"
+    md.write_text("\n".join(lines))
+    _plot(kinds, out / "robustness.png")
+    return md
+
+
+def _plot(kinds: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(kinds)
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(names)), 4))
+    ax.bar(x - 0.2, [kinds[k]["top1"] for k in names], 0.4, label="top-1")
+    ax.bar(x + 0.2, [kinds[k]["top5"] for k in names], 0.4, label="top-5")
+    if "control" in kinds:
+        ax.axhline(kinds["control"]["top5"] - 0.10, color="grey", ls="--", lw=1, label="control top-5 - 10 points")
+    ax.set_xticks(x, names, rotation=40, ha="right")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title("Font identification per kind of picture")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    for f, default in asdict(RobustnessConfig()).items():
+        if isinstance(default, bool):
+            p.add_argument("--" + f, action="store_true", help=f"(default: {default})")
+        else:
+            p.add_argument("--" + f.replace("_", "-"), type=type(default), default=default)
+    cfg = RobustnessConfig(**vars(p.parse_args(argv)))
+    from pipeline import get_identifier
+
+    ident = get_identifier()
+    t0 = time.perf_counter()
+    kind_rows = run_kinds(ident, cfg) if cfg.families > 0 else []
+    clean_rows = run_clean(ident, cfg)
+    kinds, clean = summarise(kind_rows, "kind"), summarise(clean_rows, "path")
+    md = write_report(kinds, clean, cfg, time.perf_counter() - t0)
+    (Path(cfg.out) / "robustness.json").write_text(json.dumps(
+        {"config": asdict(cfg), "kinds": kinds, "clean": clean, "rows": kind_rows, "clean_rows": clean_rows}, indent=1))
+    print(md.read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

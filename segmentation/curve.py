@@ -1,0 +1,78 @@
+"""Letters on a curve (a badge's arc, a wave) turned upright one by one before they are cut.
+
+A word read from a curved line is still curved in its crop: the recogniser copes, but
+each letter leans along the curve and the glyph classifier sees it tilted. The
+baseline through the bottoms of the letters that sit on it (not g, j, p, q, y) is
+fitted with a quadratic (a straight line for three such letters); where its tangent
+turns by more than MIN_TURN over the word, or the whole word leans more than MIN_TILT,
+every letter is rotated upright about its own point on that baseline and moved onto
+one common baseline, so the word's metrics and glyph normalisation work as on a
+straight line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+Box = tuple[int, int, int, int]
+
+MIN_TURN = np.radians(8.0)  # tangent angles must spread this much for the word to count as curved
+MIN_TILT = np.radians(5.0)  # ... or all lean at least this much the same way
+MAX_RESIDUAL = 0.3  # baseline points off the fitted curve by more than this x letter height: no fit
+DESCENDERS = set("gjpqy")
+
+
+def baseline_curve(boxes: Sequence[Box], chars: Sequence[str]) -> np.ndarray | None:
+    """Polynomial coefficients (np.polyval) of the baseline y(x) of a curved or leaning
+    word, or None when its letters sit on a straight, level line (nothing to turn)."""
+    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    on = [i for i, c in enumerate(chars) if c not in DESCENDERS]
+    if len(on) < 3:
+        return None
+    cx, base = (b[on, 0] + b[on, 2]) / 2, b[on, 3]
+    if np.ptp(cx) < 1.0:
+        return None
+    p = np.polyfit(cx, base, 2 if len(on) >= 4 else 1)
+    height = float(np.median(b[:, 3] - b[:, 1]))
+    if np.abs(np.polyval(p, cx) - base).max() > MAX_RESIDUAL * height:
+        return None
+    ang = np.arctan(np.polyval(np.polyder(p), (b[:, 0] + b[:, 2]) / 2))
+    if np.ptp(ang) < MIN_TURN and np.abs(ang).min() < MIN_TILT:
+        return None
+    return p
+
+
+def upright_letters(gray: np.ndarray, boxes: Sequence[Box], curve: np.ndarray) -> list[tuple[np.ndarray, Box]]:
+    """Per letter: the crop turned so that the letter stands upright on one common baseline,
+    and the letter's box there.
+
+    gray: (h, w) uint8 dark-on-light crop; boxes: the letters' boxes in it; curve: from
+    baseline_curve. Ink of other letters does not count toward a letter's new box.
+    """
+    import cv2
+
+    from segmentation.chars import ink_mask
+
+    h, w = gray.shape
+    ink = ink_mask(gray).astype(np.uint8)  # (h, w)
+    bg = int(np.percentile(gray, 90))
+    cxs = np.array([(b[0] + b[2]) / 2 for b in boxes])
+    target = float(np.median(np.polyval(curve, cxs)))
+    out = []
+    for (x0, y0, x1, y1), cx in zip(boxes, cxs, strict=True):
+        py = float(np.polyval(curve, cx))
+        angle = float(np.degrees(np.arctan(np.polyval(np.polyder(curve), cx))))
+        m = cv2.getRotationMatrix2D((float(cx), py), angle, 1.0)  # counterclockwise as seen
+        m[1, 2] += target - py
+        turned = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                borderValue=bg)
+        own = np.zeros((h, w), np.uint8)
+        own[y0:y1, x0:x1] = ink[y0:y1, x0:x1]
+        ys, xs = np.nonzero(cv2.warpAffine(own, m, (w, h), flags=cv2.INTER_NEAREST))
+        if len(xs) == 0:
+            out.append((gray, (x0, y0, x1, y1)))
+        else:
+            out.append((turned, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)))
+    return out

@@ -1,0 +1,242 @@
+"""Lettering effects undone before reading and cutting glyphs.
+
+- Hollow (outlined) letters: every letter is a thin closed ring. Measured as the
+  share of letter-sized ink components that enclose a hole of at least HOLE_SHARE of
+  their box while their strokes are thin (median stroke under THIN_STROKE of the text
+  height). A hole is filled when the band around it reaches the background outside
+  the letters (it is a letter's inside); counters (the holes of B, O) only reach a
+  letter's inside and stay background.
+- Underlines and strike-through: horizontal ink runs longer than RULE_LENGTH text
+  heights and thinner than RULE_THICKNESS of it. Removed, and letter strokes that
+  crossed them are bridged where ink continues right above and below.
+
+Both work on a dark-on-light gray crop (h, w) uint8 and return a new crop, or None
+when the effect is not there (then the crop is read as it is).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+HOLE_SHARE = 0.2  # a ring's hole covers at least this share of its box
+RING_SHARE = 0.7  # this share of letter components must be rings
+THIN_STROKE = 0.09  # median stroke width under this fraction of the text height
+OUTSIDE_REACH = 0.25  # a hole whose surrounding band is this much outside background is a letter's inside
+RULE_LENGTH = 2.5  # a ruled line is longer than this many text heights
+RULE_THICKNESS = 0.2  # ... and thinner than this fraction of the text height
+
+
+def _ink(gray: np.ndarray) -> np.ndarray:
+    from segmentation.chars import ink_mask
+
+    return ink_mask(gray)
+
+
+def _paint(gray: np.ndarray, was_ink: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """A clean crop: ``ink`` pixels at the gray level of the crop's ink (``was_ink``), the
+    rest at its background's."""
+    fg = float(np.percentile(gray[was_ink], 5)) if was_ink.any() else 0.0
+    bg = float(np.percentile(gray[~was_ink], 70)) if (~was_ink).any() else 255.0
+    return np.where(ink, fg, bg).astype(np.uint8)
+
+
+def fill_outlines(gray: np.ndarray, core: tuple[int, int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Solid letters from hollow ones: (glyphs, reading) crops, or None when the letters are
+    not outlines. ``glyphs`` puts the letters' edges at the outline's middle; ``reading`` is
+    thinner by another half stroke, since outlines of tightly set letters touch and the
+    recogniser reads letters that touch badly (measured on the shared outlined case:
+    'Me WIEEWEND' 0.20 -> 'BIG WEEKEND' 0.70)."""
+    import cv2
+
+    ink = _ink(gray).astype(np.uint8)
+    text_h = max(4, core[1] - core[0])
+    contours, hier = cv2.findContours(ink, cv2.RETR_TREE, cv2.CHAIN_APPROX_NONE)
+    if hier is None:
+        return None
+    hier = hier[0]  # (n, 4): next, previous, first child, parent
+    depth = np.array([_depth(hier, i) for i in range(len(hier))])
+    letters = rings = 0
+    for i, c in enumerate(contours):
+        if depth[i] != 0:
+            continue
+        x, y, w, h = cv2.boundingRect(c)
+        if h < 0.4 * text_h:
+            continue  # dots, punctuation, specks
+        letters += 1
+        holes = [j for j in range(len(contours)) if hier[j][3] == i]
+        if holes and max(cv2.contourArea(contours[j]) for j in holes) >= HOLE_SHARE * w * h:
+            rings += 1
+    if letters == 0 or rings < RING_SHARE * letters or _stroke_width(ink) > THIN_STROKE * text_h:
+        return None
+    stroke = _stroke_width(ink)
+    filled = _filled(ink, contours, hier, stroke)
+    r = max(1, int(round(stroke / 2)))
+    thin = cv2.erode(filled.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)).astype(bool)
+    was = ink.astype(bool)
+    return _paint(gray, was, filled), _paint(gray, was, thin)
+
+
+def _filled(ink: np.ndarray, contours: list, hier: np.ndarray, stroke: float) -> np.ndarray:
+    """(h, w) bool: the outlines' insides become ink. A hole is a letter's inside when the
+    band just around it (one stroke and a bit) reaches the background outside the letters;
+    a counter (the holes of B, O) only reaches the letter's inside and stays background."""
+    import cv2
+
+    outside = _outside(ink)
+    k = int(2 * stroke + 3)
+    kernel = np.ones((k, k), np.uint8)
+    holes = [i for i in range(len(contours)) if hier[i][3] >= 0 and _depth(hier, i) % 2 == 1]
+    body, counters = [], []
+    for i in holes:
+        mask = np.zeros_like(ink)
+        cv2.drawContours(mask, contours, i, 1, thickness=cv2.FILLED)
+        band = cv2.dilate(mask, kernel) & (1 - mask)
+        reach = float((band & outside).sum()) / max(1.0, float(band.sum()))
+        (body if reach >= OUTSIDE_REACH else counters).append(i)
+    out = ink.copy()
+    for i in body:
+        cv2.drawContours(out, contours, i, 1, thickness=cv2.FILLED)
+    for i in counters:
+        cv2.drawContours(out, contours, i, 0, thickness=cv2.FILLED)
+    r = int(round(stroke / 2))  # the letter's edge is the outline's middle: thin by half a stroke
+    if r > 0:
+        out = cv2.erode(out, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+    return out.astype(bool)
+
+
+def _outside(ink: np.ndarray) -> np.ndarray:
+    """(h, w) uint8: background connected to the crop's border."""
+    import cv2
+
+    n, labels = cv2.connectedComponents((1 - ink).astype(np.uint8), connectivity=4)
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    border = border[border > 0]
+    return np.isin(labels, border).astype(np.uint8)
+
+
+def _depth(hier: np.ndarray, i: int) -> int:
+    d, p = 0, hier[i][3]
+    while p >= 0:
+        d += 1
+        p = hier[p][3]
+    return d
+
+
+def _stroke_width(ink: np.ndarray) -> float:
+    """Median stroke width in pixels (twice the distance to background along the strokes' middle)."""
+    import cv2
+
+    if not ink.any():
+        return 0.0
+    dist = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 3)
+    ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)) - 1e-6)
+    return 2.0 * float(np.median(dist[ridge]))
+
+
+def remove_rules(gray: np.ndarray, core: tuple[int, int]) -> np.ndarray | None:
+    """The crop without long horizontal ruled lines (underline, strike-through), or None."""
+    import cv2
+
+    ink = _ink(gray).astype(np.uint8)
+    text_h = max(4, core[1] - core[0])
+    length = int(RULE_LENGTH * text_h)
+    if ink.shape[1] <= length:
+        return None
+    runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))  # long horizontal runs
+    if not runs.any():
+        return None
+    rows = np.where(runs.any(axis=1))[0]
+    thick = int(RULE_THICKNESS * text_h)
+    bands = np.split(rows, np.where(np.diff(rows) > 1)[0] + 1)
+    rule = np.zeros_like(ink)
+    for band in bands:
+        if len(band) <= max(1, thick):
+            y0, y1 = int(band[0]), int(band[-1]) + 1
+            rule[max(0, y0 - 1):y1 + 1] |= cv2.dilate(runs[y0:y1], np.ones((3, 3), np.uint8)).max(axis=0)[None] & \
+                ink[max(0, y0 - 1):y1 + 1]
+    if not rule.any():
+        return None
+    out = ink & (1 - rule)
+    # Bridge strokes that crossed the rule: ink right above and right below it.
+    reach = max(2, thick + 2)
+    above = cv2.dilate(out, np.ones((reach, 1), np.uint8), anchor=(0, reach - 1))
+    below = cv2.dilate(out, np.ones((reach, 1), np.uint8), anchor=(0, 0))
+    out |= rule & above & below
+    return _paint(gray, ink.astype(bool), out.astype(bool))
+
+
+SHADOW_SHARE = 0.15  # shadow pixels (away from the letters) at least this share of the letters' ink
+SHADOW_FIT = 0.6  # ... and at least this share of them covered by the letters shifted a little
+SHADOW_GAP = 40  # gray levels between letters, shadow and paper
+
+
+def remove_shadow(gray: np.ndarray, core: tuple[int, int]) -> np.ndarray | None:
+    """The crop without a drop shadow, or None when there is none.
+
+    Three gray classes (3-level Otsu): two inks and paper. An ink is a shadow when most of
+    its pixels away from the other ink are covered by that other ink shifted by a few
+    pixels (an offset copy that the letters partly hide); the assignment that fits better
+    decides which ink is the letters. Shadow pixels become paper.
+    """
+    import cv2
+
+    t1, t2 = otsu3(gray)
+    lo, mid, hi = gray < t1, (gray >= t1) & (gray < t2), gray >= t2
+    if not lo.any() or not mid.any() or not hi.any():
+        return None
+    means = [float(gray[m].mean()) for m in (lo, mid, hi)]
+    if means[1] - means[0] < SHADOW_GAP or means[2] - means[1] < SHADOW_GAP:
+        return None
+    fits = [_offset_fit(a, b, core) for a, b in ((lo, mid), (mid, lo))]
+    text, shade = (lo, mid) if fits[0] >= fits[1] else (mid, lo)
+    near = cv2.dilate(text.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    if (shade & ~near).sum() < SHADOW_SHARE * text.sum() or max(fits) < SHADOW_FIT:
+        return None
+    out = gray.copy()
+    out[shade & ~near] = np.uint8(round(means[2]))
+    if text is mid:  # the letters are the lighter ink: paint them dark for the reader
+        out[text] = np.uint8(round(means[0]))
+    return out
+
+
+def _offset_fit(text: np.ndarray, shade: np.ndarray, core: tuple[int, int]) -> float:
+    """Share of ``shade`` away from ``text`` covered by ``text`` shifted by 2 px to 15 % of
+    the text height, at the best shift (1.0: the shade is an offset copy the text hides)."""
+    import cv2
+
+    near = cv2.dilate(text.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    ys, xs = np.nonzero(shade & ~near)
+    if len(ys) == 0:
+        return 0.0
+    d = max(3, int(0.15 * (core[1] - core[0])))
+    h, w = text.shape
+    best = 0.0
+    for dy in range(-d, d + 1):
+        for dx in range(-d, d + 1):
+            if max(abs(dx), abs(dy)) < 2:
+                continue
+            sy, sx = ys - dy, xs - dx
+            ok = (sy >= 0) & (sy < h) & (sx >= 0) & (sx < w)
+            best = max(best, float(text[sy[ok], sx[ok]].sum()) / len(ys))
+    return best
+
+
+def otsu3(gray: np.ndarray) -> tuple[int, int]:
+    """Two thresholds splitting gray levels into three classes with the largest
+    between-class variance (3-level Otsu); classes are < t1, [t1, t2), >= t2."""
+    hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    p = hist / hist.sum()
+    levels = np.arange(256, dtype=np.float64)
+    c0, c1 = np.cumsum(p), np.cumsum(p * levels)  # class weight and first moment up to each level
+    best, out = -1.0, (85, 170)
+    for t1 in range(1, 255):
+        w0, m0 = c0[t1 - 1], c1[t1 - 1]
+        t2 = np.arange(t1 + 1, 256)
+        w1, m1 = c0[t2 - 1] - w0, c1[t2 - 1] - m0
+        w2, m2 = 1.0 - c0[t2 - 1], c1[-1] - c1[t2 - 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = np.nan_to_num(m0 ** 2 / w0 if w0 > 0 else 0.0) + np.nan_to_num(m1 ** 2 / w1) + np.nan_to_num(m2 ** 2 / w2)
+        k = int(np.argmax(var))
+        if var[k] > best:
+            best, out = float(var[k]), (t1, int(t2[k]))
+    return out

@@ -1,0 +1,212 @@
+"""EasyOCR reading in every direction the evidence asks for.
+
+1. Detect (CRAFT) and read each box upright; lines at an angle are warped upright
+   from their quadrilaterals first (segmentation.orient.quad_view).
+2. Boxes read weakly (recogniser confidence under ``cfg.weak_confidence``) are also
+   read turned 180°: cheap, the boxes are the same.
+3. When tall boxes (height > 1.5 x width) cover a good part of the text, or nothing was
+   read confidently, the picture turned 90° is detected again and each of its boxes read
+   both ways (90° and 270°).
+4. All readings compete for the picture's area (orient.select_chunks): per piece of
+   the picture, the reading with the highest confidence x area wins.
+
+An upright line read confidently costs exactly what it did before (step 1 only).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from segmentation.config import SegmentConfig
+from segmentation.orient import (
+    SKEW_MIN,
+    SKEW_RANGE,
+    Scored,
+    View,
+    columns,
+    footprint,
+    inside,
+    is_tall,
+    mapped,
+    quad_angle,
+    quad_view,
+    rot90_points,
+    select_chunks,
+    skew,
+    stack_view,
+    turned_180,
+    turned_quad,
+)
+from segmentation.types import Box, ReadChunk
+
+SKEW_AGREE = 5.0  # degrees between the ink's and the detector's angle of a line for the ink to be used
+PARTS_PER_LETTER = 0.7  # letters per ink component a plausible reading has at least (dots, breaks)
+EFFECT_HEIGHTS = (48, 64)  # recogniser heights also tried on filled hollow letters
+
+
+def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
+                 timings: dict[str, float]) -> list[ReadChunk]:
+    """Readings of every text box of the picture, each turned upright. rgb (H, W, 3) and
+    gray (H, W) uint8 of the same picture."""
+    from segmentation import easyocr_backend as eb
+
+    engine = _timed(timings, "load", eb.get_engine, cfg.engine, cfg.num_threads)  # TorchOcr | OnnxOcr
+    with engine.threads(cfg.num_threads):
+        views = _views(engine, rgb, gray, cfg, timings)
+        first = [_read(engine, v, cfg, timings) for v in views]
+        cands = [_scored(c, 0) for c in first if c is not None]
+        weak = [v for v, c in zip(views, first, strict=True) if c is None or c.confidence < cfg.weak_confidence]
+        if cfg.orientations:
+            cands += [_scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings))]
+            cands += _stacks(engine, gray, views, cfg, timings)
+            if _try_sideways(views, first, cands, cfg):
+                cands += _sideways(engine, rgb, gray, cfg, timings)
+    return select_chunks(cands)
+
+
+def _views(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
+           timings: dict[str, float]) -> list[View]:
+    """Upright views of every detected box (quads warped upright) in ``gray``'s pixels."""
+    from segmentation import easyocr_backend as eb
+
+    boxes, quads = _timed(timings, "detect", eb.detect_regions, engine, rgb, cfg)
+    views = [upright_view(gray, b, cfg.crop_margin) for b in boxes]
+    if cfg.orientations:
+        views += [_quad_view(gray, q, cfg) for q in quads]
+    else:
+        views += [upright_view(gray, eb._quad_box(q, gray.shape), cfg.crop_margin) for q in quads]
+    return views
+
+
+def _quad_view(gray: np.ndarray, quad: np.ndarray, cfg: SegmentConfig) -> View:
+    """A line at an angle, upright. The detector's quad angle is trusted for steep lines;
+    lines under SKEW_RANGE degrees are levelled by their own ink when ink and quad agree
+    within SKEW_AGREE degrees (a script word's descenders tilt its quad), and read as they
+    stand otherwise or when they lean under SKEW_MIN."""
+    from segmentation import easyocr_backend as eb
+    from segmentation.chars import ink_mask
+
+    if abs(quad_angle(quad)) > SKEW_RANGE:
+        return quad_view(gray, quad, cfg.crop_margin)
+    box = eb._quad_box(quad, gray.shape)
+    view = upright_view(gray, box, cfg.crop_margin)
+    angle = skew(ink_mask(view.gray) & inside(quad, view.origin, view.gray.shape))
+    if abs(angle) < SKEW_MIN or abs(angle - quad_angle(quad)) > SKEW_AGREE:
+        return view  # level, or the ink and the detector disagree (short words): as it stands
+    return quad_view(gray, turned_quad(quad, angle), cfg.crop_margin)
+
+
+def upright_view(gray: np.ndarray, box: Box, margin: float) -> View:
+    """The box with a margin (a fraction of its height), as it stands in the picture."""
+    from glyphs.normalize import to_dark_on_light
+
+    m = int(round(margin * (box[3] - box[1])))
+    h, w = gray.shape[:2]
+    x0, y0, x1, y1 = max(0, box[0] - m), max(0, box[1] - m), min(w, box[2] + m), min(h, box[3] + m)
+    return View(to_dark_on_light(gray[y0:y1, x0:x1]), (x0, y0), (box[1] - y0, box[3] - y0))
+
+
+def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
+    """Read one view and cut its characters; None when nothing legible was read.
+
+    Ruled lines through the text are removed first; hollow letters are also read filled
+    (segmentation.effects), and the more confident reading is kept."""
+    from glyphs.normalize import to_dark_on_light
+    from segmentation import easyocr_backend as eb
+    from segmentation.chars import segment_crop
+    from segmentation.effects import fill_outlines, remove_rules, remove_shadow
+
+    crop = to_dark_on_light(view.gray) if view.map_xy is not None else view.gray  # (h, w) uint8
+    if cfg.effects:
+        for undo in (remove_shadow, remove_rules):
+            fixed = _timed(timings, "effects", undo, crop, view.core)
+            crop = crop if fixed is None else fixed
+    reading = _timed(timings, "recognize", eb.recognize, engine, crop, cfg.recog_height, cfg.lexicon_margin)
+    filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects else None
+    cut = crop  # the crop characters are cut in (glyph images come from ``crop``)
+    if filled is not None:  # bold filled letters read best at various heights: keep the surest
+        for height in sorted({cfg.recog_height, *EFFECT_HEIGHTS}):
+            second = _timed(timings, "recognize", eb.recognize, engine, filled[1], height, cfg.lexicon_margin)
+            if second.confidence > reading.confidence:
+                (crop, cut), reading = filled, second
+    if reading.confidence < cfg.min_confidence or not reading.text.strip():
+        return None
+    chars = _timed(timings, "segment", segment_crop, cut, reading.text, reading.starts,
+                   reading.char_conf, view.core)
+    box = footprint(view)
+    return ReadChunk(box, view.origin, crop, reading.text, reading.confidence, tuple(chars),
+                     view.map_xy, view.rotation, _parts(cut, view.core))
+
+
+def _parts(gray: np.ndarray, core: tuple[int, int]) -> int:
+    """Ink components (letters and their pieces) of a dark-on-light crop."""
+    from segmentation.chars import components, ink_mask
+
+    h = max(1, core[1] - core[0])
+    return len(components(ink_mask(gray), core, min_area=max(4, int(0.0015 * h * h))).boxes) - 1
+
+
+def _scored(chunk: ReadChunk, source: int) -> Scored:
+    """Confidence x footprint area x plausibility: the reading that explains most of the
+    picture, best, wins. A reading of far fewer letters than the crop has ink components
+    (a sideways word read as one tall '3') is implausible: plausibility is
+    min(1, letters / (PARTS_PER_LETTER x components))."""
+    b = chunk.box
+    area = float(max(1, b[2] - b[0]) * max(1, b[3] - b[1]))
+    letters = sum(not c.isspace() for c in chunk.text)
+    plausible = min(1.0, letters / (PARTS_PER_LETTER * chunk.parts)) if chunk.parts else 1.0
+    return Scored(chunk, b, chunk.confidence * area * plausible, source)
+
+
+def _stacks(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,
+            timings: dict[str, float]) -> list[Scored]:
+    """Readings of tall columns of upright boxes as letters stacked one per row (pass 4)."""
+    boxes = [footprint(v) for v in views if v.map_xy is None]
+    out = []
+    for col in columns(boxes):
+        view = stack_view(upright_view(gray, col, 0.0))
+        chunk = _read(engine, view, cfg, timings) if view is not None else None
+        if chunk is not None:
+            out.append(_scored(chunk, 4))
+    return out
+
+
+def _try_sideways(views: list[View], first: list[ReadChunk | None], cands: list[Scored],
+                  cfg: SegmentConfig) -> bool:
+    """Look at the picture turned 90° when tall boxes cover over ``cfg.tall_share`` of the
+    detected text, or when no reading at all reached ``cfg.weak_confidence``."""
+    if not views:
+        return False
+    area = np.array([v.area for v in views], np.float64)
+    tall = np.array([v.map_xy is None and is_tall(footprint(v)) for v in views])
+    if area[tall].sum() >= cfg.tall_share * area.sum():
+        return True
+    return max((c.item.confidence for c in cands), default=0.0) < cfg.weak_confidence
+
+
+def _sideways(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
+              timings: dict[str, float]) -> list[Scored]:
+    """Readings of the picture turned 90° counterclockwise, each box read both ways up,
+    mapped back to the input's pixels (passes 2 and 3)."""
+    turn = rot90_points(gray.shape)
+    views = _views(engine, np.ascontiguousarray(np.rot90(rgb, 1)), np.ascontiguousarray(np.rot90(gray, 1)),
+                   cfg, timings)
+    out = []
+    for v in views:
+        back = mapped(v, turn, 270.0)  # upright in the turned copy: turned clockwise in the picture
+        for source, view in ((2, back), (3, turned_180(back))):
+            chunk = _read(engine, view, cfg, timings)
+            if chunk is not None:
+                out.append(_scored(chunk, source))
+    return out
+
+
+def _timed(timings: dict[str, float], name: str, fn: Callable[..., Any], *args: Any) -> Any:
+    t0 = time.perf_counter()
+    out = fn(*args)
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+    return out
