@@ -178,7 +178,6 @@ def remove_shadow(gray: np.ndarray, core: tuple[int, int]) -> np.ndarray | None:
     pixels (an offset copy that the letters partly hide); the assignment that fits better
     decides which ink is the letters. Shadow pixels become paper.
     """
-    import cv2
 
     t1, t2 = otsu3(gray)
     lo, mid, hi = gray < t1, (gray >= t1) & (gray < t2), gray >= t2
@@ -187,10 +186,13 @@ def remove_shadow(gray: np.ndarray, core: tuple[int, int]) -> np.ndarray | None:
     means = [float(gray[m].mean()) for m in (lo, mid, hi)]
     if means[1] - means[0] < SHADOW_GAP or means[2] - means[1] < SHADOW_GAP:
         return None
-    fits = [_offset_fit(a, b, core) for a, b in ((lo, mid), (mid, lo))]
-    text, shade = (lo, mid) if fits[0] >= fits[1] else (mid, lo)
-    near = cv2.dilate(text.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    if (shade & ~near).sum() < SHADOW_SHARE * text.sum() or max(fits) < SHADOW_FIT:
+    pairs = [(a, b) for a, b in ((lo, mid), (mid, lo)) if (b & ~_near(a)).sum() >= SHADOW_SHARE * a.sum()]
+    if not pairs:  # the lighter ink only rims the letters (anti-aliasing): no shadow, and cheap
+        return None
+    fits = [_offset_fit(a, b, core) for a, b in pairs]
+    text, shade = pairs[int(np.argmax(fits))]
+    near = _near(text)
+    if max(fits) < SHADOW_FIT:
         return None
     out = gray.copy()
     out[shade & ~near] = np.uint8(round(means[2]))
@@ -199,13 +201,17 @@ def remove_shadow(gray: np.ndarray, core: tuple[int, int]) -> np.ndarray | None:
     return out
 
 
+def _near(mask: np.ndarray) -> np.ndarray:
+    """(h, w) bool: ``mask`` grown by one pixel."""
+    import cv2
+
+    return cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+
+
 def _offset_fit(text: np.ndarray, shade: np.ndarray, core: tuple[int, int]) -> float:
     """Share of ``shade`` away from ``text`` covered by ``text`` shifted by 2 px to 15 % of
     the text height, at the best shift (1.0: the shade is an offset copy the text hides)."""
-    import cv2
-
-    near = cv2.dilate(text.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    ys, xs = np.nonzero(shade & ~near)
+    ys, xs = np.nonzero(shade & ~_near(text))
     if len(ys) == 0:
         return 0.0
     d = max(3, int(0.15 * (core[1] - core[0])))
@@ -226,17 +232,14 @@ def otsu3(gray: np.ndarray) -> tuple[int, int]:
     between-class variance (3-level Otsu); classes are < t1, [t1, t2), >= t2."""
     hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
     p = hist / hist.sum()
-    levels = np.arange(256, dtype=np.float64)
-    c0, c1 = np.cumsum(p), np.cumsum(p * levels)  # class weight and first moment up to each level
-    best, out = -1.0, (85, 170)
-    for t1 in range(1, 255):
-        w0, m0 = c0[t1 - 1], c1[t1 - 1]
-        t2 = np.arange(t1 + 1, 256)
-        w1, m1 = c0[t2 - 1] - w0, c1[t2 - 1] - m0
-        w2, m2 = 1.0 - c0[t2 - 1], c1[-1] - c1[t2 - 1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            var = np.nan_to_num(m0 ** 2 / w0 if w0 > 0 else 0.0) + np.nan_to_num(m1 ** 2 / w1) + np.nan_to_num(m2 ** 2 / w2)
-        k = int(np.argmax(var))
-        if var[k] > best:
-            best, out = float(var[k]), (t1, int(t2[k]))
-    return out
+    w = np.concatenate([[0.0], np.cumsum(p)])  # (257,) class weight of levels < t
+    m = np.concatenate([[0.0], np.cumsum(p * np.arange(256))])  # (257,) first moment of levels < t
+    t1, t2 = np.meshgrid(np.arange(1, 256), np.arange(1, 256), indexing="ij")  # (255, 255) candidates
+    w0, m0 = w[t1], m[t1]
+    w1, m1 = w[t2] - w[t1], m[t2] - m[t1]
+    w2, m2 = 1.0 - w[t2], m[256] - m[t2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = np.nan_to_num(m0 ** 2 / w0) + np.nan_to_num(m1 ** 2 / w1) + np.nan_to_num(m2 ** 2 / w2)
+    var[t2 <= t1] = -1.0
+    k = int(np.argmax(var))
+    return int(t1.ravel()[k]), int(t2.ravel()[k])
