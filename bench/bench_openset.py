@@ -134,15 +134,6 @@ def identifiers(model: Path, fonts_present: bool) -> dict:
     return out
 
 
-def accuracy(rows: list[dict], split: str) -> tuple[float, float, int]:
-    sel = [r for r in rows if r["split"] == split]
-    if not sel:
-        return float("nan"), float("nan"), 0
-    top1 = np.mean([r["rank"] == 0 for r in sel])
-    top5 = np.mean([r["rank"] is not None for r in sel])
-    return float(top1), float(top5), len(sel)
-
-
 def added_families(path: Path) -> list[FamilyFiles]:
     """The families listed in ``path`` (one fontsource id a line), fetched into the font cache once;
     their metadata (name, weights, italic) is kept in ``path`` with suffix .json."""

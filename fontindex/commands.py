@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from fontindex.config import FontsAddConfig, IndexBuildConfig
@@ -44,7 +44,7 @@ def index_build(cfg: IndexBuildConfig) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    index = type(index)(**{**index.__dict__, "config": {**index.config, "build": asdict(cfg)}})
+    index = replace(index, config={**index.config, "build": asdict(cfg)})  # the resolved config, saved beside
     save_index(index, out)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f"index: {index.num_families} families, {len(index.styles)} styles, {size / 1e6:.1f} MB in {out} "

@@ -25,6 +25,7 @@ class FamilyMatch:
 
 
 def unit_rows(e: np.ndarray) -> np.ndarray:
+    """(..., D) float32 rows scaled to unit length (cosine similarity is then a dot product)."""
     e = np.asarray(e, np.float32)
     return e / (np.linalg.norm(e, axis=-1, keepdims=True) + 1e-6)
 
@@ -47,7 +48,8 @@ def style_similarity(index: FontIndex, embedding: np.ndarray, chars: Sequence[st
 
 
 def fill_missing(sim: np.ndarray) -> np.ndarray:
-    """NaN (a style that lacks the letter) -> that glyph's worst match over all styles."""
+    """(K, N) similarities with NaN where row k could not match glyph n (a style lacking the letter,
+    a font that cannot draw the word) -> that glyph's worst match over the rows (0 if none matched)."""
     finite = np.isfinite(sim)
     worst = np.where(finite.any(axis=0), np.nanmin(np.where(finite, sim, np.inf), axis=0), 0.0)
     return np.where(finite, sim, worst[None, :]).astype(np.float32)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fontindex.scoring import fill_missing, unit_rows  # one cosine normalisation, one missing-glyph rule
 from glyphs.catalog import FamilyFiles, FontFile, catalog_families
 from glyphs.labels import NormSettings
 from glyphs.normalize import estimate_line_metrics, normalize_glyph
@@ -103,10 +104,6 @@ def word_templates(files: FamilyFiles, style: FontStyle, words: Sequence[str],
     return out
 
 
-def _unit_rows(e: np.ndarray) -> np.ndarray:
-    return e / (np.linalg.norm(e, axis=1, keepdims=True) + 1e-6)
-
-
 def embed(model, images: np.ndarray, chars: Sequence[str]) -> np.ndarray:
     """(N, D) embeddings of drawn glyphs: ``model.embed`` where the model has it (no font
     scoring), else ``model.score(...).embedding``."""
@@ -176,7 +173,7 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
     the returned Verification then holds only the candidates drawn.
     """
     words = _words(chars, word_of)
-    e0 = _unit_rows(np.asarray(embedding, np.float32))  # (N, D)
+    e0 = unit_rows(np.asarray(embedding, np.float32))  # (N, D)
     ids = family_ids if family_ids is not None else [f.family for f in model.labels.fonts]
     sim = np.full((len(candidates), len(chars)), np.nan, np.float32)
     styles: list[FontStyle | None] = [None] * len(candidates)
@@ -189,12 +186,12 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
         if stop and hi < len(candidates) and _leader_is_clear(stop, sim[:hi], weights, hi):
             done = hi
             break
-    return Verification(np.asarray(candidates)[:done], _fill_missing(sim[:done]), tuple(styles[:done]))
+    return Verification(np.asarray(candidates)[:done], fill_missing(sim[:done]), tuple(styles[:done]))
 
 
 def _leader_is_clear(stop: EarlyStop, sim: np.ndarray, weights: np.ndarray, drawn: int) -> bool:
     """Whether candidate ``drawn`` (the best not yet drawn) cannot catch the leader."""
-    bonus = stop.alpha * (_fill_missing(sim) * weights[None, :]).sum(axis=1)  # (drawn,)
+    bonus = stop.alpha * (fill_missing(sim) * weights[None, :]).sum(axis=1)  # (drawn,)
     leader = float((stop.sums[:drawn] + bonus).max())
     return float(stop.sums[drawn]) + float(bonus.max()) + stop.margin < leader
 
@@ -215,7 +212,7 @@ def _verify_chunk(model, e0: np.ndarray, chars: Sequence[str], words: list[tuple
     if todo:  # one batch for every new drawing of this chunk
         keys = list(todo)
         letters = [c for key in keys for c in key[-1]]
-        emb = _unit_rows(embed(model, np.concatenate([todo[key] for key in keys]), letters))  # (M, D)
+        emb = unit_rows(embed(model, np.concatenate([todo[key] for key in keys]), letters))  # (M, D)
         start = 0
         for key in keys:
             have[key] = emb[start:start + len(todo[key])]
@@ -275,9 +272,3 @@ def _words(chars: Sequence[str], word_of: Sequence[int]) -> list[tuple[str, list
     for i, w in enumerate(word_of):
         groups.setdefault(int(w), []).append(i)
     return [("".join(chars[i] for i in ix), ix) for ix in groups.values()]
-
-
-def _fill_missing(sim: np.ndarray) -> np.ndarray:
-    """A glyph a candidate could not draw counts as that glyph's worst match (0 if none drew it)."""
-    worst = np.where(np.isfinite(sim).any(axis=0), np.nanmin(np.where(np.isfinite(sim), sim, np.inf), axis=0), 0.0)
-    return np.where(np.isfinite(sim), sim, worst[None, :]).astype(np.float32)
