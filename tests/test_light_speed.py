@@ -1,0 +1,67 @@
+"""Speed work of issue 13 that must not change what is read: the drop-shadow fit computed
+for all shifts at once gives the per-shift count's answer, on real drawn text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import ImageFont
+
+from glyphs.render import render_text
+from segmentation.effects import _offset_fit, otsu3, remove_shadow
+
+FONT = next((Path(__file__).resolve().parent / "fixtures" / "fonts" / "roboto" / "static").glob("*-400-normal.woff2"))
+
+
+def _drawn(text: str, shadow: tuple[int, int] | None) -> tuple[np.ndarray, tuple[int, int]]:
+    """(h, w) uint8 dark-on-light line in Roboto 40 px, with a mid-gray drop shadow
+    offset by ``shadow`` (dx, dy) px, and the rows holding the text."""
+    ink = render_text(ImageFont.truetype(str(FONT), 40), text).mask > 127  # (h, w) bool
+    gray = np.full(ink.shape, 240, np.uint8)
+    if shadow:
+        dx, dy = shadow
+        gray[np.roll(np.roll(ink, dy, axis=0), dx, axis=1)] = 150
+    gray[ink] = 30
+    rows = np.nonzero(ink.any(axis=1))[0]
+    return gray, (int(rows[0]), int(rows[-1]) + 1)
+
+
+def _fit_by_shift(text: np.ndarray, shade: np.ndarray, d: int) -> float:
+    """The plain definition: for every shift of 2..d px, the share of the away-pixels of
+    ``shade`` that the shifted ``text`` covers; the best."""
+    import cv2
+
+    near = cv2.dilate(text.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    ys, xs = np.nonzero(shade & ~near)
+    best = 0.0
+    for dy in range(-d, d + 1):
+        for dx in range(-d, d + 1):
+            if max(abs(dx), abs(dy)) >= 2:
+                sy, sx = ys - dy, xs - dx
+                ok = (sy >= 0) & (sy < text.shape[0]) & (sx >= 0) & (sx < text.shape[1])
+                best = max(best, float(text[sy[ok], sx[ok]].sum()) / len(ys))
+    return best
+
+
+def test_shadow_fit_is_the_per_shift_count_and_the_shadow_goes():
+    gray, core = _drawn("Shadow play", (4, 3))
+    t1, t2 = otsu3(gray)
+    letters, shade = gray < t1, (gray >= t1) & (gray < t2)
+    d = max(3, int(0.15 * (core[1] - core[0])))
+    assert _offset_fit(letters, shade, core) == _fit_by_shift(letters, shade, d)
+    assert _offset_fit(letters, shade, core) > 0.9  # the shade is the letters moved by (4, 3)
+    assert _offset_fit(shade, letters, core) == _fit_by_shift(shade, letters, d)
+    out = remove_shadow(gray, core)
+    assert out is not None
+    import cv2
+
+    rim = cv2.dilate(letters.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    assert shade[~rim].sum() > 500  # a real shadow, most of it away from the letters ...
+    assert not ((out > 100) & (out < 200) & ~rim).any()  # ... is paper now, but for the rim touching them
+    assert (out < 100).sum() == (gray < 100).sum()  # the letters untouched
+
+
+def test_plain_text_has_no_shadow():
+    gray, core = _drawn("Shadow play", None)
+    assert remove_shadow(gray, core) is None
