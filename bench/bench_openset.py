@@ -164,7 +164,7 @@ def main() -> int:
     ap.add_argument("--model", default=str(ROOT / "models" / "default"))
     ap.add_argument("--added", default=str(ROOT / "bench" / "openset_added.txt"),
                     help="file of fontsource ids in no catalog (fetched with `fonts add` first)")
-    ap.add_argument("--catalog", default="default", help="the catalog the model knows (its families are ranked)")
+    ap.add_argument("--catalog", default="top300", help="the catalog the model knows (its families are ranked)")
     ap.add_argument("--stride", type=int, default=3, help="every n-th catalog family")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--wait-for", default="", help="before ranking, wait until this file exists")

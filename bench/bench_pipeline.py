@@ -151,7 +151,7 @@ def main() -> None:
     a = ap.parse_args()
     from pipeline import Identifier
 
-    families = [f for f in catalog_families("default") if f.present]
+    families = [f for f in catalog_families("top300") if f.present]
     t = time.perf_counter()
     ident = Identifier(a.model)
     ident.rank(np.asarray(Image.open(ROOT / "examples" / "sample.png").convert("RGB")))  # warm up OCR

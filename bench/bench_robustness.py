@@ -62,7 +62,7 @@ def rank_of(ranking, family: str) -> int:
 
 def run_kinds(ident, cfg: RobustnessConfig) -> list[dict]:
     kinds = list(KINDS) if cfg.kinds == "all" else ["control"] + [k for k in cfg.kinds.split(",") if k != "control"]
-    present, _ = catalog_files("default", None, 0)
+    present, _ = catalog_files("top300", None, 0)
     rows = []
     for fi, fam in enumerate(present[: cfg.families]):
         style = regular_style(fam)

@@ -8,6 +8,9 @@ Splits (each covers every catalog family whose files are present):
 - ``scene``       words on real photographs, with plates, shadows and texture
 - ``weights``     non-regular weights, widths (variable ``wdth``) and italics
 - ``short``       1-4 characters
+- ``clean-beyond300``, ``photo-beyond300``  drawn like ``clean`` and ``photo``, one image per
+  family, from every BEYOND_STRIDE-th family of the full catalog outside the first 300 (the
+  glyph model's training classes): the families only the font index knows (issue 15)
 
 Deterministic: every sample draws from its own generator seeded by (seed,
 split, family, index), so the same config gives byte-identical images and
@@ -23,7 +26,7 @@ import os
 import sys
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -35,7 +38,10 @@ from bench.splits import DRAWERS, Drawn, NoTextError
 from glyphs.catalog import FamilyFiles, default_cache_dir, family_files, load_catalog
 
 VERSION = "1"
-SPLITS = ("clean", "screenshot", "photo", "scene", "weights", "short")
+SPLITS = ("clean", "screenshot", "photo", "scene", "weights", "short", "clean-beyond300", "photo-beyond300")
+DEFAULT_SPLITS = SPLITS[:6]  # what --make-testsets draws unless --split names others
+BEYOND = {"clean-beyond300": "clean", "photo-beyond300": "photo"}  # split -> the split it is drawn like
+BEYOND_STRIDE = 4  # 1,268 families outside the 300 -> 317 families, one picture each
 
 
 class TestsetError(ValueError):
@@ -81,16 +87,31 @@ def plan(split: str, present: list[FamilyFiles], cfg: TestsetConfig) -> list[Job
     return jobs[: cfg.limit] if cfg.limit else jobs
 
 
+def beyond_files(cache: str | None) -> tuple[list[FamilyFiles], list[str]]:
+    """The beyond-300 splits' families: every BEYOND_STRIDE-th family of the full catalog that is
+    not in the top 300 (catalog order), (with files, ids without)."""
+    top = {f.id for f in load_catalog("top300")}
+    root = Path(cache) if cache else default_cache_dir()
+    fams = [f for f in load_catalog("all") if f.id not in top][::BEYOND_STRIDE]
+    found = [family_files(f, root) for f in fams]
+    return [f for f in found if f.present], [f.family.id for f in found if not f.present]
+
+
 def make_testsets(cfg: TestsetConfig) -> dict[str, Path]:
     """Draw every requested split; returns {split: manifest path}."""
     splits = parse_splits(cfg.split)
-    present, missing = catalog_files(cfg.catalog, cfg.cache, cfg.families)
-    if not present:
-        raise TestsetError(f"no font files found for catalog {cfg.catalog!r}: run `python cli.py fonts fetch`")
     out = {}
     for split in splits:
+        if split in BEYOND:
+            present, missing = beyond_files(cfg.cache)
+            jobs = plan(split, present, replace(cfg, per_family=1))
+        else:
+            present, missing = catalog_files(cfg.catalog, cfg.cache, cfg.families)
+            jobs = plan(split, present, cfg)
+        if not present:
+            raise TestsetError(f"no font files found for the {split} split: run `python cli.py fonts fetch`")
         t0 = time.perf_counter()
-        out[split] = make_split(split, plan(split, present, cfg), cfg, missing)
+        out[split] = make_split(split, jobs, cfg, missing)
         print(f"{split}: {out[split]} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
     return out
 
@@ -130,7 +151,7 @@ def _draw_job(job: Job) -> Sample | str:
     """Draw and save one sample; a family that cannot draw any text gives a reason string."""
     rng = sample_rng(job.seed, job.split, job.files.family.id, job.k)
     try:
-        drawn = DRAWERS[job.split](job.files, rng)
+        drawn = DRAWERS[BEYOND.get(job.split, job.split)](job.files, rng)
     except NoTextError as e:
         return f"{job.files.family.id}: {e}"
     return save(job, drawn)

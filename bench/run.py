@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import inspect
 import sys
 import time
 from pathlib import Path
@@ -22,26 +21,21 @@ class BenchmarkError(RuntimeError):
     """The benchmark cannot run as asked (missing system, test sets or model)."""
 
 
-def pipeline_rank_fn(model: str | None) -> RankFn:
-    """Our pipeline as a RankFn; imported here, lazily, so the rest works without it."""
+def pipeline_rank_fn(model: str | None, catalog: str = "default") -> RankFn:
+    """Our pipeline ranking ``catalog``'s families as a RankFn; imported here, lazily, so the
+    rest works without it."""
     try:
-        import pipeline
+        from pipeline import DEFAULT_MODEL, Identifier
+        from pipeline.config import VerifyConfig
     except ImportError as e:
         raise BenchmarkError(f"cannot import the pipeline package ({e})") from e
-    rank = getattr(pipeline, "rank", None)
-    if rank is None:
-        raise BenchmarkError("pipeline.rank does not exist yet: run with --systems baseline, "
-                             "or plug the pipeline in first")
-    kwargs: dict = {}
-    if model:
-        params = inspect.signature(rank).parameters
-        name = next((n for n in ("model", "model_dir") if n in params), None)
-        if name is None:
-            raise BenchmarkError("pipeline.rank takes no model argument: drop --model")
-        kwargs[name] = model
+    try:
+        ident = Identifier(model or DEFAULT_MODEL, verify=VerifyConfig(catalog=catalog))
+    except (OSError, ValueError, RuntimeError) as e:
+        raise BenchmarkError(f"cannot load our model: {e}") from e
 
     def rank_fn(image_path: Path) -> list[tuple]:
-        ranking = rank(image_path, **kwargs)
+        ranking = ident.rank(image_path)
         return [(f.family, f.score, f.weight, f.width) for f in ranking.fonts]
 
     return rank_fn
@@ -81,7 +75,7 @@ def systems(cfg: BenchmarkConfig) -> dict[str, RankFn]:
         raise BenchmarkError(f"unknown system(s) {unknown}: choose ours, baseline")
     out: dict[str, RankFn] = {}
     if "ours" in wanted:
-        out["ours"] = pipeline_rank_fn(cfg.model)
+        out["ours"] = pipeline_rank_fn(cfg.model, cfg.catalog)
     if "baseline" in wanted:
         if cfg.baseline:
             out["baseline"] = baseline_rank_fn(cfg.baseline)

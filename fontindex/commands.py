@@ -44,7 +44,10 @@ def index_build(cfg: IndexBuildConfig) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    index = replace(index, config={**index.config, "build": asdict(cfg)})  # the resolved config, saved beside
+    from fontindex.similar import nearest_trained
+
+    index = replace(index, config={**index.config, "build": asdict(cfg)},  # the resolved config, saved beside
+                    nearest=nearest_trained(index, {f.family for f in model.labels.fonts}))
     save_index(index, out)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f"index: {index.num_families} families, {len(index.styles)} styles, {size / 1e6:.1f} MB in {out} "

@@ -39,11 +39,10 @@ def style_similarity(index: FontIndex, embedding: np.ndarray, chars: Sequence[st
     e = unit_rows(embedding)  # (N, D)
     ci = np.array([index.char_index(c) for c in chars], np.int64)  # (N,)
     sim = np.zeros((len(index.styles), len(chars)), np.float32)
-    known = ci >= 0
-    if known.any():
-        protos = index.embeddings[:, ci[known], :]  # (S, n, D)
-        s = np.einsum("snd,nd->sn", protos, e[known])
-        sim[:, known] = np.where(index.present[:, ci[known]], s, np.nan)
+    for c in np.unique(ci[ci >= 0]):  # one letter at a time: (S, D) float32 blocks, whatever S is
+        cols = np.flatnonzero(ci == c)
+        s = index.embeddings[:, c, :].astype(np.float32) @ e[cols].T  # (S, n)
+        sim[:, cols] = np.where(index.present[:, c][:, None], s, np.nan)
     return sim
 
 
@@ -79,5 +78,5 @@ def family_vectors(index: FontIndex) -> np.ndarray:
     for s, st in enumerate(index.styles):
         first.setdefault(st.family, s)
     rows = [first[f] for f in range(index.num_families)]
-    v = index.embeddings[rows] * index.present[rows][..., None]  # (U, C, D)
+    v = index.embeddings[rows].astype(np.float32) * index.present[rows][..., None]  # (U, C, D)
     return v.reshape(len(rows), -1)

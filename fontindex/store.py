@@ -2,9 +2,12 @@
 
 Two files in one folder, no pickles:
 
-    index.safetensors   embeddings (S, C, D) float16 unit rows; present (S, C) uint8;
+    index.safetensors   embeddings (S, C, D) int8 unit rows quantised with embedding_scale (S, C)
+                        float32 (x = q * scale, scale = max|x| / 127 per row: symmetric 8-bit scalar
+                        quantisation, as FAISS's SQ8; cosines move by < 0.005); present (S, C) uint8;
                         style_family (S,) int32; style_weight (S,) int16; style_width (S,) int16;
-                        style_italic (S,) uint8
+                        style_italic (S,) uint8. (Indexes written before hold float16 ``embeddings``
+                        and no scale; both load.)
     index.json          families (ordered: id, name, source, licence, free), glyph set,
                         normalisation, the model it was built with, the build config
 
@@ -52,12 +55,15 @@ class IndexStyle:
 class FontIndex:
     families: tuple[IndexFamily, ...]
     styles: tuple[IndexStyle, ...]
-    embeddings: np.ndarray  # (S, C, D) float32, unit rows (zeros where absent)
+    embeddings: np.ndarray  # (S, C, D) float16 (or float32), unit rows (zeros where absent)
     present: np.ndarray  # (S, C) bool: the style draws that character
     glyph_set: str
     norm: dict  # glyphs.labels.NormSettings as a dict
     model: str  # fingerprint of the glyph model whose embedding space this is
     config: dict = field(default_factory=dict)  # how it was built
+    # family id -> the nearest family the model was trained on (fontindex.similar.nearest_trained),
+    # for families the model never saw; precomputed by `index build` so loading stays fast
+    nearest: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         s, c = len(self.styles), len(self.glyph_set)
@@ -100,8 +106,13 @@ class FontIndex:
         rows = [k for k, s in enumerate(self.styles) if s.family in new_of]
         styles = tuple(IndexStyle(new_of[self.styles[k].family], self.styles[k].weight, self.styles[k].width,
                                   self.styles[k].italic) for k in rows)
+        nearest = {k: v for k, v in self.nearest.items() if k not in family_ids}  # values name model labels
         return FontIndex(tuple(self.families[i] for i in keep), styles, self.embeddings[rows],
-                         self.present[rows], self.glyph_set, self.norm, self.model, self.config)
+                         self.present[rows], self.glyph_set, self.norm, self.model, self.config, nearest)
+
+    def only(self, family_ids: set[str]) -> FontIndex:
+        """The same index restricted to ``family_ids`` (in its own order)."""
+        return self.without({f.id for f in self.families if f.id not in family_ids})
 
 
 def merge(base: FontIndex, extra: FontIndex) -> FontIndex:
@@ -113,9 +124,9 @@ def merge(base: FontIndex, extra: FontIndex) -> FontIndex:
     shift = len(base.families)
     styles = base.styles + tuple(IndexStyle(s.family + shift, s.weight, s.width, s.italic) for s in extra.styles)
     return FontIndex(base.families + extra.families, styles,
-                     np.concatenate([base.embeddings, extra.embeddings]),
+                     np.concatenate([base.embeddings, extra.embeddings.astype(base.embeddings.dtype)]),
                      np.concatenate([base.present, extra.present]), base.glyph_set, base.norm, base.model,
-                     base.config)
+                     base.config, {**extra.nearest, **base.nearest})
 
 
 def model_fingerprint(model_dir: str | Path) -> str:
@@ -127,14 +138,29 @@ def model_fingerprint(model_dir: str | Path) -> str:
     return h.hexdigest()[:16]
 
 
+def quantise(e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(..., D) float rows -> (..., D) int8 codes and (...,) float32 scales (symmetric, per row)."""
+    e = np.asarray(e, np.float32)
+    scale = np.abs(e).max(axis=-1) / 127.0  # (...,)
+    q = np.rint(e / np.maximum(scale, 1e-12)[..., None])
+    return np.clip(q, -127, 127).astype(np.int8), scale.astype(np.float32)
+
+
+def dequantise(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Inverse of quantise, as float16 (..., D)."""
+    return (q.astype(np.float32) * scale[..., None]).astype(np.float16)
+
+
 def save_index(index: FontIndex, directory: str | Path) -> Path:
-    """Write index.safetensors (float16 embeddings) and index.json into ``directory``."""
+    """Write index.safetensors (int8 embeddings + per-row scales) and index.json into ``directory``."""
     from safetensors.numpy import save_file
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
+    codes, scale = quantise(index.embeddings)
     tensors = {
-        "embeddings": index.embeddings.astype(np.float16),
+        "embeddings": codes,
+        "embedding_scale": scale,
         "present": index.present.astype(np.uint8),
         "style_family": np.array([s.family for s in index.styles], np.int32),
         "style_weight": np.array([s.weight for s in index.styles], np.int16),
@@ -144,7 +170,8 @@ def save_index(index: FontIndex, directory: str | Path) -> Path:
     save_file(tensors, str(d / TENSORS), metadata={"format": INDEX_FORMAT})
     meta = {"format": INDEX_FORMAT, "families": [asdict(f) for f in index.families],
             "style_families": [index.families[s.family].id for s in index.styles],
-            "glyph_set": index.glyph_set, "norm": index.norm, "model": index.model, "config": index.config}
+            "glyph_set": index.glyph_set, "norm": index.norm, "model": index.model, "config": index.config,
+            "nearest": index.nearest}
     tmp = d / (META + ".tmp")
     tmp.write_text(json.dumps(meta, indent=1) + "\n")
     tmp.replace(d / META)
@@ -171,5 +198,7 @@ def load_index(directory: str | Path) -> FontIndex:
         raise FontIndexError(f"{d / META} is not a {INDEX_FORMAT} index")
     if [families[s.family].id for s in styles] != meta["style_families"]:
         raise FontIndexError(f"{d}: styles and families disagree (label map mismatch)")
-    return FontIndex(families, styles, t["embeddings"].astype(np.float32), t["present"].astype(bool),
-                     meta["glyph_set"], meta["norm"], meta["model"], meta.get("config", {}))
+    e = t["embeddings"]
+    e = dequantise(e, t["embedding_scale"]) if "embedding_scale" in t else e.astype(np.float16)
+    return FontIndex(families, styles, e, t["present"].astype(bool), meta["glyph_set"], meta["norm"],
+                     meta["model"], meta.get("config", {}), meta.get("nearest", {}))

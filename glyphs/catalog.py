@@ -17,15 +17,19 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_CATALOG = Path(__file__).with_name("catalog-300.txt")
+TOP300_CATALOG = Path(__file__).with_name("catalog-300.txt")
+FULL_CATALOG = Path(__file__).with_name("catalog-all.txt")
 # Named catalogs (`--catalog NAME`); anything else is a path to a catalog file.
-# `default` is still the 300 most used families; `all` is every Latin Google Fonts family
-# (glyphs/full_catalog.py builds it, glyphs/twins.py folds identical-glyph families).
+# `default` = `all`: every Latin Google Fonts family (glyphs/full_catalog.py builds it,
+# glyphs/twins.py folds identical-glyph families), what identify, similar, the web page and the
+# benchmark use. `top300`: the 300 most used families, the glyph model's training classes (what
+# `glyphs generate`, `train` and `calibrate` use) and a quick catalog for tests.
 NAMED_CATALOGS = {
-    "default": DEFAULT_CATALOG,
-    "top300": DEFAULT_CATALOG,
-    "all": Path(__file__).with_name("catalog-all.txt"),
+    "default": FULL_CATALOG,
+    "all": FULL_CATALOG,
+    "top300": TOP300_CATALOG,
 }
+DEFAULT_CATALOG = FULL_CATALOG
 CACHE_ENV = "FREEFONTFINDER_FONTS"
 
 

@@ -17,7 +17,7 @@ class FetchConfig:
 @dataclass(frozen=True)
 class GenerateConfig:
     out: str = "data/glyphs"
-    catalog: str = "default"
+    catalog: str = "top300"  # the glyph model's training classes
     cache: str | None = None
     fonts_dir: str | None = None
     variants: int = 24  # renderings of each character per family

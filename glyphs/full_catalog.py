@@ -35,7 +35,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from glyphs.catalog import DEFAULT_CATALOG, Family, load_catalog
+from glyphs.catalog import TOP300_CATALOG, Family, load_catalog
 
 GOOGLE_FONT_METADATA = "google-font-metadata@6.0.8"  # pinned: the catalog is rebuilt on purpose
 METADATA_MEMBER = "package/data/google-fonts-v2.json"
@@ -241,7 +241,7 @@ def _top300_rule(fid: str) -> Dropped | None:
 
 
 def build_from_metadata(metadata: Path | None, npm: str | None,
-                        top300_path: Path = DEFAULT_CATALOG) -> CatalogBuild:
+                        top300_path: Path = TOP300_CATALOG) -> CatalogBuild:
     """The first pass from a metadata file, or from the pinned package packed with npm."""
     if metadata is not None:
         return build_catalog(read_metadata(metadata), load_catalog(top300_path), Path(metadata).name)

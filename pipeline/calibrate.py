@@ -120,7 +120,7 @@ def _line_stage(cfg: CalibrateConfig, cal: Calibration) -> tuple[Calibration, di
     from pipeline.rank import Identifier
 
     ident = Identifier(cfg.model, calibration=cal)
-    families = [f for f in catalog_families("default") if f.present]
+    families = [f for f in catalog_families("top300") if f.present]
     return refit_on_lines(ident, families, cfg.lines, cfg.seed)
 
 
@@ -188,7 +188,7 @@ def calibrate_open(cfg: CalibrateConfig) -> int:
     if ident.openset is None:
         print(f"error: {cfg.model} has no font index; build it first: python cli.py index build", file=sys.stderr)
         return 1
-    families = [f for f in catalog_families("default") if f.present]
+    families = [f for f in catalog_families("top300") if f.present]
     if not families:
         print("error: no font files to draw calibration lines: python cli.py fonts fetch", file=sys.stderr)
         return 1

@@ -34,6 +34,9 @@ class OpenSet:
 
     @classmethod
     def build(cls, index, labels) -> OpenSet:
+        """FontIndexError when the index lacks one of the model's families. A family the model
+        never saw borrows the label of its nearest trained family: precomputed by `index build`
+        (FontIndex.nearest), else (fonts added later) searched here."""
         from fontindex import neighbours
 
         label_of = {f.family: i for i, f in enumerate(labels.fonts)}
@@ -44,10 +47,16 @@ class OpenSet:
 
             raise FontIndexError(f"the font index lacks {len(missing)} of the model's families "
                                  f"(e.g. {missing[0]}); rebuild it: python cli.py index build")
-        unseen = {i for i in ids if i not in label_of}
-        nearest = neighbours(index).nearest_of(unseen, set(label_of)) if unseen else {}
+        nearest = {k: v for k, v in index.nearest.items() if v in label_of}
+        unseen = {i for i in ids if i not in label_of and i not in nearest}
+        nearest.update(neighbours(index).nearest_of(unseen, set(label_of)) if unseen else {})
         head_of = np.array([label_of[i] if i in label_of else label_of[nearest[i]] for i in ids], np.int64)
         return cls(index, head_of, np.array([i in label_of for i in ids]))
+
+    def only(self, family_ids: set[str]) -> OpenSet:
+        """The same open set over ``family_ids`` only (a smaller catalog, e.g. --catalog top300)."""
+        keep = np.array([f in family_ids for f in self.index.family_ids])
+        return OpenSet(self.index.only(family_ids), self.head_of[keep], self.trained[keep])
 
     def base_scores(self, sums: np.ndarray) -> np.ndarray:
         """(F,) summed head log-scores -> (U,) base scores."""

@@ -75,7 +75,8 @@ class Identifier:
         self.calibration = calibration or load_calibration(self.model_dir)
         self.segment_config = replace(segment_config or SegmentConfig(), engine=self.engine)
         self.verify_config = verify or VerifyConfig()
-        self.openset = _load_openset(self.model_dir, self.model.labels) if self.verify_config.use_index else None
+        self.openset = (_load_openset(self.model_dir, self.model.labels, self.verify_config.catalog)
+                        if self.verify_config.use_index else None)
         if fonts is None and self.verify_config.enabled:
             v = self.verify_config
             fonts = FontSource.from_catalog(v.catalog, v.cache, v.fonts_dir, added=self.openset is not None)
@@ -300,13 +301,20 @@ def main_region(regions: list[Region]) -> Region:
     return max(tied, key=lambda r: len(r.glyphs))
 
 
-def _load_openset(model_dir: Path, labels: Any):
-    """The model's font index lined up with its labels (pipeline.openset), or None without one."""
+def _load_openset(model_dir: Path, labels: Any, catalog: str | Path = "default"):
+    """The model's font index lined up with its labels (pipeline.openset), or None without one;
+    restricted to ``catalog``'s families (and the fonts added with `fonts add`) when the index
+    holds more, e.g. --catalog top300 over the full catalog's index."""
     from fontindex import active_index
+    from glyphs.catalog import load_catalog
     from pipeline.openset import OpenSet
 
     index = active_index(model_dir)
-    return OpenSet.build(index, labels) if index is not None else None
+    if index is None:
+        return None
+    openset = OpenSet.build(index, labels)
+    keep = {f.id for f in load_catalog(catalog)} | {f.id for f in index.families if f.source != "catalog"}
+    return openset if set(index.family_ids) <= keep else openset.only(keep)
 
 
 def _universe(labels: Any, openset: Any) -> list[Any]:

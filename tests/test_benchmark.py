@@ -163,7 +163,7 @@ def test_errors_and_empty_answers_count_as_misses(testsets):
 
 def test_missing_pipeline_rank_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "pipeline", types.ModuleType("pipeline"))
-    with pytest.raises(BenchmarkError, match="pipeline.rank does not exist"):
+    with pytest.raises(BenchmarkError, match="cannot import the pipeline"):
         pipeline_rank_fn(None)
 
 
@@ -198,4 +198,17 @@ def test_cli_reports_missing_testsets(tmp_path, capsys):
 
 
 def test_all_splits_are_known():
-    assert set(SPLITS) == {"clean", "screenshot", "photo", "scene", "weights", "short"}
+    # the six original splits keep their positions (their samples' seeds); two beyond-300 splits follow
+    assert SPLITS[:6] == ("clean", "screenshot", "photo", "scene", "weights", "short")
+    assert set(SPLITS[6:]) == {"clean-beyond300", "photo-beyond300"}
+
+
+def test_beyond300_splits_hold_only_families_outside_the_300(tmp_path):
+    from bench.make_testsets import BEYOND_STRIDE, beyond_files
+    from glyphs.catalog import load_catalog
+
+    top = {f.id for f in load_catalog("top300")}
+    fams = [f for f in load_catalog("all") if f.id not in top][::BEYOND_STRIDE]
+    assert len(fams) >= 300  # issue 15: at least 300 families outside the first 300
+    present, missing = beyond_files(str(tmp_path))  # an empty cache: every family listed as missing
+    assert present == [] and missing == [f.id for f in fams]

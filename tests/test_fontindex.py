@@ -38,7 +38,12 @@ def test_index_round_trips_through_safetensors_and_json(tiny_index, tmp_path):
     back = load_index(tmp_path)
     assert back.families == tiny_index.families and back.styles == tiny_index.styles
     assert back.glyph_set == tiny_index.glyph_set and back.model == tiny_index.model
-    np.testing.assert_allclose(back.embeddings, tiny_index.embeddings, atol=2e-3)  # float16 on disk
+    # int8 on disk, one scale per row: each value within half a step (max|x| / 254), rows keep their direction
+    np.testing.assert_allclose(back.embeddings, tiny_index.embeddings, atol=3e-3)
+    a, b = back.embeddings.astype(np.float32), tiny_index.embeddings.astype(np.float32)
+    drawn = tiny_index.present
+    cos = (a * b).sum(-1)[drawn] / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))[drawn]
+    assert cos.min() > 0.9995
     assert (back.present == tiny_index.present).all()
     # the label map is checked: a style's family written by id must agree with its index
     meta = json.loads((tmp_path / META).read_text())
