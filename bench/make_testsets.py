@@ -154,6 +154,8 @@ def _draw_job(job: Job) -> Sample | str:
         drawn = DRAWERS[BEYOND.get(job.split, job.split)](job.files, rng)
     except NoTextError as e:
         return f"{job.files.family.id}: {e}"
+    except OSError as e:  # FreeType refusing a font, e.g. "execution context too long" (hinting bytecode)
+        return f"{job.files.family.id}: FreeType cannot draw it ({e})"
     return save(job, drawn)
 
 

@@ -39,4 +39,5 @@ class IdentifyConfig:
     fonts_dir: str | None = None  # font cache holding the catalog's files (None: the fetch cache)
     engine: str = "auto"  # onnx | torch | auto (onnx when exported by `export --ocr`, else torch)
     css: bool = False  # also print each region's CSS (fonts to install, @import, one rule per region)
+    catalog: str = "default"  # families ranked: default = all (every Latin Google Fonts family), top300, or a file
 

@@ -15,14 +15,19 @@ from pipeline.rank import DEFAULT_MODEL, Identifier
 def identify(cfg: IdentifyConfig) -> int:
     """Exit status: 0 every image read, 1 any could not be read (or no model/OCR)."""
     from classifier import ModelError
+    from glyphs.catalog import CatalogError
     from segmentation import ImageError, OcrUnavailableError, SegmentConfig, load_image
 
     try:
         ident = Identifier(cfg.model or DEFAULT_MODEL,
                            segment_config=replace(SegmentConfig(), backend=cfg.backend),
-                           verify=VerifyConfig(enabled=cfg.verify, cache=cfg.fonts_dir), engine=cfg.engine)
+                           verify=VerifyConfig(enabled=cfg.verify, cache=cfg.fonts_dir, catalog=cfg.catalog),
+                           engine=cfg.engine)
     except (ModelError, OSError) as e:
         print(f"error: cannot load the model: {e}", file=sys.stderr)
+        return 1
+    except CatalogError as e:
+        print(f"error: {e}", file=sys.stderr)
         return 1
     except OcrUnavailableError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -199,3 +199,37 @@ def test_open_set_line_records_round_trip_without_pickles(tmp_path):
     assert back[1].drawn_sim is None and back[1].n_glyphs == 5 and back[0].truth == 3
     np.testing.assert_array_equal(back[0].drawn_sim, recs[0].drawn_sim)
     np.testing.assert_array_equal(back[1].candidates, recs[1].candidates)
+
+
+def test_index_build_precomputes_the_nearest_trained_family_and_restricts_to_a_catalog(tiny_index, tmp_path):
+    """`index build` stores each unseen family's nearest trained family (loading stays fast with the
+    full catalog's 1,268 unseen families), and --catalog ranks a subset of the index."""
+    from dataclasses import replace
+
+    from fontindex.similar import nearest_trained
+    from glyphs.labels import FontLabel, LabelMap
+    from pipeline.openset import OpenSet
+
+    trained = ("roboto", "libre-baskerville", "dancing-script", "lobster")
+    near = nearest_trained(tiny_index, set(trained))
+    assert near == {"roboto-flex": "roboto"}
+    save_index(replace(tiny_index, nearest=near), tmp_path)
+    back = load_index(tmp_path)
+    assert back.nearest == near
+    op = OpenSet.build(back, LabelMap(tuple(FontLabel(f, f) for f in trained)))
+    sub = op.only({"lobster", "roboto-flex"})
+    assert sub.index.family_ids == ("lobster", "roboto-flex")
+    assert sub.head_of.tolist() == [3, 0] and sub.trained.tolist() == [True, False]  # roboto-flex borrows roboto's
+    assert sub.index.nearest == near and len(sub.index.styles) == len(sub.index.style_family())
+
+
+@needs_shipped_index
+def test_identify_ranks_the_catalog_it_is_given():
+    from pipeline import Identifier
+    from pipeline.config import VerifyConfig
+
+    ident = Identifier(DEFAULT_MODEL, verify=VerifyConfig(enabled=False, catalog=str(FIX / "catalog-tiny.txt")))
+    assert sorted(f.family for f in ident.universe) == ["dancing-script", "libre-baskerville", "lobster", "roboto",
+                                                        "roboto-flex"]  # in the index's (label) order
+    ranking = ident.rank(FIX.parent.parent / "examples" / "sample.png")
+    assert ranking.fonts and {f.family for f in ranking.fonts} <= {f.family for f in ident.universe}
