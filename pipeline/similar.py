@@ -31,6 +31,13 @@ def similar(cfg: SimilarConfig) -> int:
         from glyphs.userfonts import family_id
 
         family = family_id(family)
+    if family not in index.family_ids:  # an alias: a legacy id, or a twin with the same letters
+        from glyphs.catalog import resolve_catalog_path
+        from glyphs.catalog_files import load_aliases
+
+        alias, family = family, load_aliases(resolve_catalog_path("default")).get(family, family)
+        if family != alias:
+            print(f"note: {alias} has the same letters as {family} in the catalog", file=sys.stderr)
     try:
         near = neighbours(index).similar(family, cfg.top, cfg.free_only)
     except KeyError:

@@ -233,3 +233,13 @@ def test_identify_ranks_the_catalog_it_is_given():
                                                         "roboto-flex"]  # in the index's (label) order
     ranking = ident.rank(FIX.parent.parent / "examples" / "sample.png")
     assert ranking.fonts and {f.family for f in ranking.fonts} <= {f.family for f in ident.universe}
+
+
+@needs_shipped_index
+def test_similar_takes_an_alias_of_a_catalog_family(cli_run):
+    """Twins folded out of the full catalog (glyphs/catalog-all-aliases.txt) still answer `similar`."""
+    p = cli_run("similar", "alumni-sans-sc", "--top", "3", "--json")
+    assert p.returncode == 0, p.stderr
+    assert "same letters as alumni-sans" in p.stderr
+    out = json.loads(p.stdout)
+    assert out["family"] == "alumni-sans" and len(out["similar"]) == 3
