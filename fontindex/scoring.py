@@ -68,15 +68,3 @@ def family_match(index: FontIndex, sim: np.ndarray, weights: np.ndarray) -> Fami
             totals[fam[s]] = per_style[s]
     rows = np.where(best[:, None] >= 0, sim[np.maximum(best, 0)], 0.0).astype(np.float32)
     return FamilyMatch(np.where(best >= 0, totals, -np.inf), best, rows)
-
-
-def family_vectors(index: FontIndex) -> np.ndarray:
-    """(U, C*D) one vector per family: its first (regular) style's letter embeddings side by
-    side, absent letters zero. The cosine of two such vectors is about the mean cosine of
-    their shared letters' embeddings."""
-    first: dict[int, int] = {}
-    for s, st in enumerate(index.styles):
-        first.setdefault(st.family, s)
-    rows = [first[f] for f in range(index.num_families)]
-    v = index.embeddings[rows].astype(np.float32) * index.present[rows][..., None]  # (U, C, D)
-    return v.reshape(len(rows), -1)

@@ -1,4 +1,4 @@
-"""Families that look alike: nearest neighbours of family vectors (fontindex.scoring.family_vectors).
+"""Families that look alike: nearest neighbours of family vectors (see Neighbours).
 
 Similarity is the cosine of two families' regular-style letter embeddings (about the
 mean per-letter cosine). The search is exact and brute force in numpy: (U, C*D) unit rows
@@ -14,7 +14,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from fontindex.scoring import family_vectors
 from fontindex.store import FontIndex
 
 
@@ -27,27 +26,45 @@ class SimilarFont:
     licence: str
 
 
-CHUNK = 512  # families per float32 block of a search (memory: CHUNK x C*D x 4 bytes, about 16 MB)
+CHUNK = 256  # families per float32 block of a search (CHUNK x C*D x 4 bytes: 8 MB)
 
 
 class Neighbours:
     """Nearest-neighbour search over one index's families (built once, queried often).
 
-    The unit family vectors are kept in float16 ((U, C*D): 25 MB for the full catalog's 1,568
-    families) and searched in float32 blocks of CHUNK rows.
+    A family's vector is its first (regular) style's letter embeddings side by side, absent
+    letters zero. They are not copied: each search reads
+    the index's float16 rows in float32 blocks of CHUNK families, so the full catalog's 1,568
+    families cost no memory beyond the index (a copy would be 50 MB in float32).
     """
 
     def __init__(self, index: FontIndex) -> None:
         self.index = index
-        v = family_vectors(index)  # (U, C*D) float32
-        self.vectors = (v / (np.linalg.norm(v, axis=1, keepdims=True) + 1e-8)).astype(np.float16)
+        first: dict[int, int] = {}
+        for s, st in enumerate(index.styles):
+            first.setdefault(st.family, s)
+        self.rows = np.array([first[f] for f in range(index.num_families)], np.int64)  # (U,) style rows
+        u = index.num_families
+        self.norms = np.concatenate([np.linalg.norm(self._raw(np.arange(i, min(i + CHUNK, u))), axis=1)
+                                     for i in range(0, u, CHUNK)] or [np.zeros(0)]) + 1e-8  # (U,)
 
-    def cosines(self, queries: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """(Q, R) cosine of (Q, C*D) unit ``queries`` with the family vectors ``rows`` (default all)."""
-        vec = self.vectors if rows is None else self.vectors[rows]
-        q = np.asarray(queries, np.float32).reshape(-1, vec.shape[1])
-        return np.concatenate([q @ vec[i:i + CHUNK].astype(np.float32).T for i in range(0, len(vec), CHUNK)],
-                              axis=1) if len(vec) else np.zeros((len(q), 0), np.float32)
+    def _raw(self, fams: np.ndarray) -> np.ndarray:
+        """(k, C*D) float32 family vectors of family indices ``fams``, not normalised."""
+        rows = self.rows[fams]
+        v = self.index.embeddings[rows].astype(np.float32) * self.index.present[rows][..., None]
+        return v.reshape(len(rows), -1)
+
+    def vectors(self, fams) -> np.ndarray:
+        """(k, C*D) float32 unit family vectors of family indices ``fams``."""
+        fams = np.asarray(fams, np.int64).reshape(-1)
+        return self._raw(fams) / self.norms[fams, None]
+
+    def cosines(self, queries: np.ndarray, fams: np.ndarray | None = None) -> np.ndarray:
+        """(Q, R) cosine of (Q, C*D) unit ``queries`` with families ``fams`` (default all)."""
+        fams = np.arange(self.index.num_families) if fams is None else np.asarray(fams, np.int64)
+        q = np.atleast_2d(np.asarray(queries, np.float32))
+        blocks = [q @ self.vectors(fams[i:i + CHUNK]).T for i in range(0, len(fams), CHUNK)]
+        return np.concatenate(blocks, axis=1) if blocks else np.zeros((len(q), 0), np.float32)
 
     def similar_to_vector(self, vector: np.ndarray, top: int, exclude: set[str] = frozenset(),
                           free_only: bool = False) -> list[SimilarFont]:
@@ -67,7 +84,7 @@ class Neighbours:
     def similar(self, family_id: str, top: int = 5, free_only: bool = False) -> list[SimilarFont]:
         """Families most like ``family_id`` (itself left out); KeyError if it is not indexed."""
         i = self.index.family_index(family_id)
-        return self.similar_to_vector(self.vectors[i], top, {family_id}, free_only)
+        return self.similar_to_vector(self.vectors([i])[0], top, {family_id}, free_only)
 
     def nearest_of(self, family_ids: set[str], among: set[str]) -> dict[str, str]:
         """For each family in ``family_ids``: its nearest family among ``among``."""
@@ -75,7 +92,7 @@ class Neighbours:
         if not len(pool):
             return {}
         ids = sorted(family_ids)
-        cos = self.cosines(self.vectors[[self.index.family_index(f) for f in ids]], pool)  # (Q, P)
+        cos = self.cosines(self.vectors([self.index.family_index(f) for f in ids]), pool)  # (Q, P)
         return {fid: self.index.families[int(pool[j])].id for fid, j in zip(ids, cos.argmax(axis=1), strict=True)}
 
 
