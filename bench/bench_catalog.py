@@ -172,7 +172,10 @@ def report(r: dict) -> str:
              "| p50 CPU s top300 | p50 ratio |", "|---|---|---|---|---|---|---|---|---|"]
     for split, row in s.items():
         a, b = row["all"], row.get("top300")
-        cell = (lambda m, d=3: f"{b[m]:.{d}f}") if b else (lambda m, d=3: "–")
+
+        def cell(m: str, b: dict | None = b) -> str:
+            return f"{b[m]:.3f}" if b else "–"
+
         ratio = f"{a['p50_cpu_s'] / b['p50_cpu_s']:.2f}x" if b else "–"
         lines.append(f"| {split} | {a['n']} ({a['families']}) | {a['top1']:.3f} | {cell('top1')} | {a['top5']:.3f} "
                      f"| {cell('top5')} | {a['p50_cpu_s']:.3f} | {cell('p50_cpu_s')} | {ratio} |")
