@@ -120,17 +120,18 @@ def rank_all(ident, reads: list[Read]) -> list[dict]:
     return rows
 
 
-def identifiers(model: Path, fonts_present: bool) -> dict:
+def identifiers(model: Path, fonts_present: bool, catalog: str = "top300") -> dict:
+    """The four configurations, each ranking ``catalog``'s families (plus the added ones)."""
     from pipeline import Identifier
     from pipeline.config import VerifyConfig
     from pipeline.verify import FontSource
 
     empty = FontSource([])
-    out = {"head": Identifier(model, fonts=empty, verify=VerifyConfig(use_index=False)),
-           "index": Identifier(model, fonts=empty)}
+    out = {"head": Identifier(model, fonts=empty, verify=VerifyConfig(use_index=False, catalog=catalog)),
+           "index": Identifier(model, fonts=empty, verify=VerifyConfig(catalog=catalog))}
     if fonts_present:
-        out["drawn"] = Identifier(model, verify=VerifyConfig(use_index=False))
-        out["index+drawn"] = Identifier(model)
+        out["drawn"] = Identifier(model, verify=VerifyConfig(use_index=False, catalog=catalog))
+        out["index+drawn"] = Identifier(model, verify=VerifyConfig(catalog=catalog))
     return out
 
 
@@ -182,14 +183,14 @@ def main() -> int:
     reads_cat = cached_reads(catalog, reader, args.seed, runs.with_name(runs.name + "-catalog.npz"))
     reads_new = cached_reads(extra, reader, args.seed, runs.with_name(runs.name + "-added.npz"))
     wait_for(Path(args.wait_for)) if args.wait_for else None
-    idents = identifiers(model, fonts_present=bool(catalog))  # after reading: calibration may have been refitted
+    idents = identifiers(model, bool(catalog), args.catalog)  # after reading: calibration may have been refitted
     results = {name: rank_all(ident, reads_cat) for name, ident in idents.items()}
     unknown = {name: rank_all(idents[name], reads_new) for name in idents if name.startswith("index")}
     from fontindex import add_fonts
 
     known = {f.family.id: f.family for f in extra}
     add_fonts(tuple(known), model, workers=os.cpu_count() or 1, fetch=lambda i, _cache: known[i])
-    after = identifiers(model, fonts_present=bool(catalog))
+    after = identifiers(model, bool(catalog), args.catalog)
     added = {name: rank_all(after[name], reads_new) for name in after if name.startswith("index")}
     report = write_report(Path(args.out), results, unknown, added, len(catalog), len(extra))
     print(report)
