@@ -164,7 +164,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=str(ROOT / "models" / "default"))
     ap.add_argument("--added", default=str(ROOT / "bench" / "openset_added.txt"),
-                    help="file of fontsource ids in no catalog (fetched with `fonts add` first)")
+                    help="file of fontsource ids in no catalog (fetched with `fonts add` first), or a folder "
+                         "of font files (your own fonts: `fonts add DIR`)")
     ap.add_argument("--catalog", default="top300", help="the catalog the model knows (its families are ranked)")
     ap.add_argument("--stride", type=int, default=3, help="every n-th catalog family")
     ap.add_argument("--seed", type=int, default=7)
@@ -174,12 +175,19 @@ def main() -> int:
     os.environ["FREEFONTFINDER_DATA"] = tempfile.mkdtemp(prefix="openset-")  # the user's added fonts untouched
     model = Path(args.model)
     catalog = [f for f in catalog_families(args.catalog) if f.present][:: args.stride]
-    extra = [f for f in added_families(Path(args.added)) if f.present]
+    folder = Path(args.added) if Path(args.added).is_dir() else None
+    if folder:
+        from glyphs.userfonts import user_families
+
+        extra = [f for f in user_families(folder) if f.present]
+    else:
+        extra = [f for f in added_families(Path(args.added)) if f.present]
     print(f"{len(catalog)} catalog families, {len(extra)} added families", file=sys.stderr)
     from pipeline import Identifier
 
     reader = Identifier(model)
-    runs = ROOT / "runs" / f"openset-reads-{Path(args.model).name}-{args.seed}-{args.stride}"
+    tag = f"{Path(args.model).name}-{Path(args.catalog).stem}-{Path(args.added).stem}-{args.seed}-{args.stride}"
+    runs = ROOT / "runs" / f"openset-reads-{tag}"
     reads_cat = cached_reads(catalog, reader, args.seed, runs.with_name(runs.name + "-catalog.npz"))
     reads_new = cached_reads(extra, reader, args.seed, runs.with_name(runs.name + "-added.npz"))
     wait_for(Path(args.wait_for)) if args.wait_for else None
@@ -189,7 +197,10 @@ def main() -> int:
     from fontindex import add_fonts
 
     known = {f.family.id: f.family for f in extra}
-    add_fonts(tuple(known), model, workers=os.cpu_count() or 1, fetch=lambda i, _cache: known[i])
+    if folder:
+        add_fonts((str(folder),), model, workers=os.cpu_count() or 1)
+    else:
+        add_fonts(tuple(known), model, workers=os.cpu_count() or 1, fetch=lambda i, _cache: known[i])
     after = identifiers(model, bool(catalog), args.catalog)
     added = {name: rank_all(after[name], reads_new) for name in after if name.startswith("index")}
     report = write_report(Path(args.out), results, unknown, added, len(catalog), len(extra))
