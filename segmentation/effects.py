@@ -228,19 +228,21 @@ def _offset_fit(text: np.ndarray, shade: np.ndarray, core: tuple[int, int]) -> f
     return float(hits.max()) / n
 
 
-def otsu3(gray: np.ndarray) -> tuple[int, int]:
+def otsu3(gray: np.ndarray, step: int = 4) -> tuple[int, int]:
     """Two thresholds splitting gray levels into three classes with the largest
-    between-class variance (3-level Otsu); classes are < t1, [t1, t2), >= t2."""
-    hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    between-class variance (3-level Otsu); classes are < t1, [t1, t2), >= t2.
+    Thresholds are multiples of ``step`` (levels binned by ``step``: 256 / step bins)."""
+    n = 256 // step
+    hist = np.bincount((gray // step).ravel(), minlength=n).astype(np.float64)  # (n,)
     p = hist / hist.sum()
-    w = np.concatenate([[0.0], np.cumsum(p)])  # (257,) class weight of levels < t
-    m = np.concatenate([[0.0], np.cumsum(p * np.arange(256))])  # (257,) first moment of levels < t
-    t1, t2 = np.meshgrid(np.arange(1, 256), np.arange(1, 256), indexing="ij")  # (255, 255) candidates
+    w = np.concatenate([[0.0], np.cumsum(p)])  # (n + 1,) class weight of bins < t
+    m = np.concatenate([[0.0], np.cumsum(p * (np.arange(n) * step + (step - 1) / 2))])  # (n + 1,) first moment
+    t1, t2 = np.meshgrid(np.arange(1, n), np.arange(1, n), indexing="ij")  # (n - 1, n - 1) candidates
     w0, m0 = w[t1], m[t1]
     w1, m1 = w[t2] - w[t1], m[t2] - m[t1]
-    w2, m2 = 1.0 - w[t2], m[256] - m[t2]
+    w2, m2 = 1.0 - w[t2], m[n] - m[t2]
     with np.errstate(divide="ignore", invalid="ignore"):
         var = np.nan_to_num(m0 ** 2 / w0) + np.nan_to_num(m1 ** 2 / w1) + np.nan_to_num(m2 ** 2 / w2)
     var[t2 <= t1] = -1.0
     k = int(np.argmax(var))
-    return int(t1.ravel()[k]), int(t2.ravel()[k])
+    return step * int(t1.ravel()[k]), step * int(t2.ravel()[k])

@@ -1,0 +1,162 @@
+"""Where the reading-direction and lettering-effect steps (issue 11) spend their time on
+plain straight text: CPU seconds per stage, old path vs new, paired in one run.
+
+    OMP_NUM_THREADS=1 nice -n 15 .venv/bin/python bench/bench_robust_speed.py [--images 30]
+
+Reads the first --images pictures of bench/testsets/clean (draw them with `python cli.py
+benchmark --make-testsets --split clean`) twice each, with SegmentConfig
+orientations/effects off ("old") and on ("new"), alternating which goes first. Times are
+CPU seconds of this process (time.process_time), so other jobs on a shared machine
+count less than in wall time. Each stage is timed by wrapping the function that does it
+(inclusive: "recognize" inside "sideways" counts in both), with its number of calls.
+Writes bench/results/robustness_speed.md and .json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import platform
+import sys
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# (module, attribute, stage name): what each stage of one identification calls.
+STAGES = (
+    ("segmentation", "segment", "segment (all)"),
+    ("segmentation.easyocr_backend", "detect_regions", "detect"),
+    ("segmentation.easyocr_backend", "recognize", "recognize"),
+    ("segmentation.read", "_quad_view", "quad views (skew)"),
+    ("segmentation.read", "_stacks", "vertical stacks"),
+    ("segmentation.read", "_sideways", "sideways (90/270)"),
+    ("segmentation.read", "_parts", "ink parts"),
+    ("segmentation.effects", "remove_shadow", "effects: shadow"),
+    ("segmentation.effects", "remove_rules", "effects: rules"),
+    ("segmentation.effects", "fill_outlines", "effects: outlines"),
+    ("segmentation.chars", "segment_crop", "cut characters"),
+    ("segmentation.curve", "baseline_curve", "curve fit"),
+    ("segmentation.curve", "upright_letters", "curve straighten"),
+    ("pipeline.rank", "letter_agreement", "letter agreement"),
+    ("pipeline.rank.Identifier", "rank_glyphs", "score + verify"),
+)
+
+
+@dataclass(frozen=True)
+class SpeedConfig:
+    images: int = 30
+    testsets: str = "bench/testsets"
+    out: str = "bench/results"
+
+
+class StageClock:
+    """Wraps each STAGES function to add its CPU seconds and calls to ``self.now``."""
+
+    def __init__(self) -> None:
+        self.now: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+
+    def install(self) -> None:
+        import importlib
+
+        for mod, attr, name in STAGES:
+            parts = mod.split(".")
+            owner = importlib.import_module(mod) if not parts[-1][0].isupper() else getattr(
+                importlib.import_module(".".join(parts[:-1])), parts[-1])
+            setattr(owner, attr, self._wrap(getattr(owner, attr), name))
+
+    def _wrap(self, fn, name: str):
+        @functools.wraps(fn)
+        def timed(*args, **kwargs):
+            t0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                cell = self.now[name]
+                cell[0] += time.process_time() - t0
+                cell[1] += 1
+        return timed
+
+    def take(self) -> dict[str, list[float]]:
+        out, self.now = dict(self.now), defaultdict(lambda: [0.0, 0])
+        return out
+
+
+def run(cfg: SpeedConfig) -> list[dict]:
+    from bench.bench_robustness import rank_of
+    from pipeline import get_identifier
+
+    clock = StageClock()
+    clock.install()
+    ident = get_identifier()
+    new_cfg = ident.segment_config
+    old_cfg = replace(new_cfg, orientations=False, effects=False)
+    samples = json.loads((Path(cfg.testsets) / "clean" / "manifest.json").read_text())["samples"][: cfg.images]
+    ident.rank(Path(cfg.testsets) / samples[0]["image"])  # warm: models loaded, fonts opened
+    clock.take()
+    rows = []
+    for i, s in enumerate(samples):
+        order = [("old", old_cfg), ("new", new_cfg)]
+        for name, seg_cfg in order if i % 2 == 0 else order[::-1]:
+            ident.segment_config = seg_cfg
+            t0 = time.process_time()
+            r = ident.rank(Path(cfg.testsets) / s["image"], top=5)
+            rows.append({"path": name, "image": s["image"], "family": s["family"], "rank": rank_of(r, s["family"]),
+                         "cpu": time.process_time() - t0, "text": r.text, "stages": clock.take()})
+        print(f"{i + 1}/{len(samples)} old {rows[-2]['cpu']:.2f} new {rows[-1]['cpu']:.2f}", file=sys.stderr, flush=True)
+    ident.segment_config = new_cfg
+    return rows
+
+
+def report(rows: list[dict], cfg: SpeedConfig, wall: float) -> str:
+    import os
+
+    by = {p: [r for r in rows if r["path"] == p] for p in ("old", "new")}
+    o, n = (np.array([r["cpu"] for r in by[p]]) for p in ("old", "new"))
+    ranks = {p: np.array([r["rank"] for r in by[p]]) for p in by}
+    lines = ["# Cost of the direction and effect steps on plain straight text (clean split)", "",
+             f"{len(o)} clean images, each identified by the old path (SegmentConfig orientations/effects off) and "
+             f"the new, order alternating; CPU seconds (process_time) of one process, 1 thread; "
+             f"{platform.node()} ({platform.machine()}), load average {os.getloadavg()[0]:.1f} at the end, "
+             f"wall {wall / 60:.1f} min. Generated by `bench/bench_robust_speed.py`.", "",
+             "| path | top-1 | top-5 | CPU s/img p50 | mean | p95 |", "|---|---:|---:|---:|---:|---:|"]
+    for p, t in (("old", o), ("new", n)):
+        r = ranks[p]
+        lines.append(f"| {p} | {np.mean(r == 1):.3f} | {np.mean((r >= 1) & (r <= 5)):.3f} | {np.median(t):.3f} | "
+                     f"{t.mean():.3f} | {np.percentile(t, 95):.3f} |")
+    lines += ["", f"new / old: p50 {np.median(n) / np.median(o):.3f}, mean {n.mean() / o.mean():.3f}, "
+              f"median of per-image ratios {np.median(n / o):.3f}", "",
+              "Per stage (inclusive CPU seconds per image, mean; calls per image):", "",
+              "| stage | old s | new s | old calls | new calls |", "|---|---:|---:|---:|---:|"]
+    for _, _, name in STAGES:
+        def mean(p: str, k: int, name: str = name) -> float:
+            return float(np.mean([r["stages"].get(name, [0.0, 0])[k] for r in by[p]]))
+        lines.append(f"| {name} | {mean('old', 0):.3f} | {mean('new', 0):.3f} | {mean('old', 1):.2f} | "
+                     f"{mean('new', 1):.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    for f, default in asdict(SpeedConfig()).items():
+        p.add_argument("--" + f, type=type(default), default=default)
+    cfg = SpeedConfig(**vars(p.parse_args(argv)))
+    t0 = time.perf_counter()
+    rows = run(cfg)
+    md = report(rows, cfg, time.perf_counter() - t0)
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "robustness_speed.md").write_text(md)
+    (out / "robustness_speed.json").write_text(json.dumps({"config": asdict(cfg), "rows": rows}, indent=1))
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Lettering effects undone before reading (segmentation.effects), on lines drawn with a real
+font (Roboto from tests/fixtures): each effect is found and undone where it is, and plain
+text, including text enlarged with cubic interpolation (its edges ring darker than its
+middle: two inks without any shadow), is left as it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from bench.fonts import Style
+from bench.robust_draw import KINDS
+from segmentation.chars import ink_mask
+from segmentation.effects import fill_outlines, remove_rules, remove_shadow
+
+ROBOTO = Style(Path(__file__).resolve().parent / "fixtures" / "fonts" / "roboto" / "static"
+               / "roboto-latin-400-normal.woff2", 400)
+TEXT = "Quiet harbour"
+SIZE = 56
+
+
+def _gray(kind: str, seed: int = 0) -> np.ndarray:
+    rgb = KINDS[kind](ROBOTO, TEXT, SIZE, np.random.default_rng(seed))
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)  # (H, W) uint8
+
+
+def _core(gray: np.ndarray) -> tuple[int, int]:
+    rows = np.nonzero(ink_mask(gray).any(axis=1))[0]
+    return int(rows[0]), int(rows[-1]) + 1
+
+
+def _tight(mask: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(mask)
+    return mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two masks, each cut to its ink's box (a shadow left in one
+    makes its box larger: the union grows)."""
+    a, b = _tight(a), _tight(b)
+    h, w = max(a.shape[0], b.shape[0]), max(a.shape[1], b.shape[1])
+    a, b = (np.pad(m, ((0, h - m.shape[0]), (0, w - m.shape[1]))) for m in (a, b))
+    return float((a & b).sum()) / max(1, int((a | b).sum()))
+
+
+def _holes(mask: np.ndarray, min_area: int = 30) -> int:
+    """Enclosed background areas (letter insides, counters) of a mask."""
+    contours, hier = cv2.findContours(mask.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return sum(1 for c, h in zip(contours, hier[0], strict=True) if h[3] >= 0 and cv2.contourArea(c) >= min_area)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_drop_shadow_is_removed_and_letters_stay(seed):
+    plain, shadowed = _gray("control", seed), _gray("shadow", seed)
+    fixed = remove_shadow(shadowed, _core(shadowed))
+    assert fixed is not None
+    assert _iou(ink_mask(plain), ink_mask(fixed)) > 0.85
+    assert _iou(ink_mask(plain), ink_mask(shadowed)) < 0.7  # what it was
+
+
+@pytest.mark.parametrize("scale", [1, 2, 3])
+def test_plain_text_has_no_shadow_even_enlarged(scale):
+    gray = _gray("control")
+    if scale > 1:  # as segment() enlarges small screenshots
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    core = _core(gray)
+    assert remove_shadow(gray, core) is None
+    assert remove_rules(gray, core) is None
+    assert fill_outlines(gray, core) is None
+
+
+@pytest.mark.parametrize("kind", ["underline", "strike-through"])
+def test_ruled_lines_are_removed(kind):
+    gray = _gray(kind)
+    fixed = remove_rules(gray, _core(gray))
+    assert fixed is not None
+    long_runs = cv2.morphologyEx(ink_mask(fixed).astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, 3 * SIZE), np.uint8))
+    assert not long_runs.any()
+
+
+def test_hollow_letters_are_filled():
+    gray = _gray("outline")
+    filled = fill_outlines(gray, _core(gray))
+    assert filled is not None
+    glyphs, _ = filled
+    plain = ink_mask(_gray("control"))
+    assert _holes(ink_mask(gray)) >= len(TEXT.replace(" ", ""))  # every hollow letter encloses its inside
+    assert abs(_holes(ink_mask(glyphs)) - _holes(plain)) <= 1  # only counters (Q, e, a, b, o) stay open
+    assert _iou(plain, ink_mask(glyphs)) > 0.6
