@@ -1,8 +1,8 @@
 """Lettering effects undone before reading and cutting glyphs.
 
 - Hollow (outlined) letters: every letter is a thin closed ring. Measured as the
-  share of letter-sized ink components that enclose a hole of at least HOLE_SHARE of
-  their box while their strokes are thin (median stroke under THIN_STROKE of the text
+  share of letter-sized ink components that enclose a long, narrow hole (the letter's
+  own shape, ELONGATED times longer than wide) while their strokes are thin (median stroke under THIN_STROKE of the text
   height). A hole is filled when the band around it reaches the background outside
   the letters (it is a letter's inside); counters (the holes of B, O) only reach a
   letter's inside and stay background.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-HOLE_SHARE = 0.2  # a ring's hole covers at least this share of its box
+ELONGATED = 4.0  # a hollow letter's inside is at least this many times longer than wide
 RING_SHARE = 0.7  # this share of letter components must be rings
 THIN_STROKE = 0.09  # median stroke width under this fraction of the text height
 OUTSIDE_REACH = 0.25  # a hole whose surrounding band is this much outside background is a letter's inside
@@ -51,29 +51,46 @@ def fill_outlines(gray: np.ndarray, core: tuple[int, int]) -> tuple[np.ndarray, 
     ink = _ink(gray).astype(np.uint8)
     text_h = max(4, core[1] - core[0])
     contours, hier = cv2.findContours(ink, cv2.RETR_TREE, cv2.CHAIN_APPROX_NONE)
-    if hier is None:
+    if hier is None or _hollow_share(ink, text_h) < RING_SHARE or _stroke_width(ink) > THIN_STROKE * text_h:
         return None
     hier = hier[0]  # (n, 4): next, previous, first child, parent
-    depth = np.array([_depth(hier, i) for i in range(len(hier))])
-    letters = rings = 0
-    for i, c in enumerate(contours):
-        if depth[i] != 0:
-            continue
-        x, y, w, h = cv2.boundingRect(c)
-        if h < 0.4 * text_h:
-            continue  # dots, punctuation, specks
-        letters += 1
-        holes = [j for j in range(len(contours)) if hier[j][3] == i]
-        if holes and max(cv2.contourArea(contours[j]) for j in holes) >= HOLE_SHARE * w * h:
-            rings += 1
-    if letters == 0 or rings < RING_SHARE * letters or _stroke_width(ink) > THIN_STROKE * text_h:
-        return None
     stroke = _stroke_width(ink)
     filled = _filled(ink, contours, hier, stroke)
     r = max(1, int(round(stroke / 2)))
     thin = cv2.erode(filled.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)).astype(bool)
     was = ink.astype(bool)
     return _paint(gray, was, filled), _paint(gray, was, thin)
+
+
+def _hollow_share(ink: np.ndarray, text_h: int) -> float:
+    """Share of the letters (ink components at least 0.4 text heights tall, not inside
+    another) that enclose a letter-shaped hole: one ELONGATED times longer than it is wide
+    (area / width^2, width twice its largest distance to ink). A hollow letter's inside is
+    a long band the width of the letter's stroke, whatever its weight; the counters of solid
+    letters (o, e, a, B, d) are compact."""
+    import cv2
+
+    _, lab, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    x0, y0 = stats[:, 0], stats[:, 1]
+    x1, y1 = x0 + stats[:, 2], y0 + stats[:, 3]
+    tall = [k for k in range(1, len(stats)) if stats[k, 3] >= 0.4 * text_h]
+    letters = [k for k in tall if not any(j != k and x0[j] <= x0[k] and y0[j] <= y0[k] and x1[j] >= x1[k]
+                                          and y1[j] >= y1[k] for j in tall)]
+    if not letters:
+        return 0.0
+    nb, blab, bstats, _ = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)
+    border = set(np.concatenate([blab[0], blab[-1], blab[:, 0], blab[:, -1]]).tolist())
+    dist = cv2.distanceTransform(1 - ink, cv2.DIST_L2, 3)  # (h, w) distance to the nearest ink
+    rings = set()
+    for k in set(range(1, nb)) - border:
+        bx, by, bw, bh, area = bstats[k]
+        width = 2.0 * float(dist[by:by + bh, bx:bx + bw][blab[by:by + bh, bx:bx + bw] == k].max())
+        if area < ELONGATED * width ** 2:
+            continue
+        top = int(bstats[k, 1])
+        x = int(np.argmax(blab[top] == k))
+        rings.add(int(lab[top - 1, x]))  # the ink right above a hole's first pixel encloses it
+    return len(rings.intersection(letters)) / len(letters)
 
 
 def _filled(ink: np.ndarray, contours: list, hier: np.ndarray, stroke: float) -> np.ndarray:

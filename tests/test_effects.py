@@ -16,14 +16,18 @@ from bench.robust_draw import KINDS
 from segmentation.chars import ink_mask
 from segmentation.effects import fill_outlines, remove_rules, remove_shadow
 
-ROBOTO = Style(Path(__file__).resolve().parent / "fixtures" / "fonts" / "roboto" / "static"
-               / "roboto-latin-400-normal.woff2", 400)
+FONTS = Path(__file__).resolve().parent / "fixtures" / "fonts"
+ROBOTO = Style(FONTS / "roboto" / "static" / "roboto-latin-400-normal.woff2", 400)
+STYLES = {"roboto": ROBOTO, "roboto-bold": Style(FONTS / "roboto" / "static" / "roboto-latin-700-normal.woff2", 700),
+          "libre-baskerville": Style(FONTS / "libre-baskerville" / "static" / "libre-baskerville-latin-400-normal.woff2",
+                                     400),
+          "lobster": Style(FONTS / "lobster" / "static" / "lobster-latin-400-normal.woff2", 400)}
 TEXT = "Quiet harbour"
 SIZE = 56
 
 
-def _gray(kind: str, seed: int = 0) -> np.ndarray:
-    rgb = KINDS[kind](ROBOTO, TEXT, SIZE, np.random.default_rng(seed))
+def _gray(kind: str, seed: int = 0, style: Style = ROBOTO, text: str = TEXT) -> np.ndarray:
+    rgb = KINDS[kind](style, text, SIZE, np.random.default_rng(seed))
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)  # (H, W) uint8
 
 
@@ -90,3 +94,13 @@ def test_hollow_letters_are_filled():
     assert _holes(ink_mask(gray)) >= len(TEXT.replace(" ", ""))  # every hollow letter encloses its inside
     assert abs(_holes(ink_mask(glyphs)) - _holes(plain)) <= 1  # only counters (Q, e, a, b, o) stay open
     assert _iou(plain, ink_mask(glyphs)) > 0.6
+
+
+@pytest.mark.parametrize("font", list(STYLES))
+@pytest.mark.parametrize("text", ["Museum Entrance", "good bad dog"])
+def test_hollow_letters_of_any_weight_are_found_and_solid_counters_are_not(font, text):
+    """Regular-weight hollow letters have narrow insides (no big hole), and solid text full
+    of counters (o, d, b, a, g) has a hole in nearly every letter: neither may fool it."""
+    hollow, solid = _gray("outline", style=STYLES[font], text=text), _gray("control", style=STYLES[font], text=text)
+    assert fill_outlines(hollow, _core(hollow)) is not None
+    assert fill_outlines(solid, _core(solid)) is None
