@@ -60,19 +60,48 @@ def upright_letters(gray: np.ndarray, boxes: Sequence[Box], curve: np.ndarray) -
     bg = int(np.percentile(gray, 90))
     cxs = np.array([(b[0] + b[2]) / 2 for b in boxes])
     target = float(np.median(np.polyval(curve, cxs)))
+    owners = own_ink(ink, boxes)
     out = []
-    for (x0, y0, x1, y1), cx in zip(boxes, cxs, strict=True):
+    for k, ((x0, y0, x1, y1), cx) in enumerate(zip(boxes, cxs, strict=True)):
         py = float(np.polyval(curve, cx))
         angle = float(np.degrees(np.arctan(np.polyval(np.polyder(curve), cx))))
         m = cv2.getRotationMatrix2D((float(cx), py), angle, 1.0)  # counterclockwise as seen
         m[1, 2] += target - py
-        turned = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+        own = (owners == k).astype(np.uint8)  # (h, w) this letter's ink only
+        alone = np.where(cv2.dilate(own, np.ones((3, 3), np.uint8)) > 0, gray, bg).astype(np.uint8)
+        turned = cv2.warpAffine(alone, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                                 borderValue=bg)
-        own = np.zeros((h, w), np.uint8)
-        own[y0:y1, x0:x1] = ink[y0:y1, x0:x1]
         ys, xs = np.nonzero(cv2.warpAffine(own, m, (w, h), flags=cv2.INTER_NEAREST))
         if len(xs) == 0:
             out.append((gray, (x0, y0, x1, y1)))
         else:
             out.append((turned, (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)))
     return out
+
+
+WHOLE = 0.7  # an ink component with this share inside one letter's box is that letter's alone
+
+
+def own_ink(ink: np.ndarray, boxes: Sequence[Box]) -> np.ndarray:
+    """(h, w) int: index of the letter each ink pixel belongs to, -1 for none.
+
+    On a curve, letters lean apart and a neighbour's corner reaches into a letter's box.
+    An ink component with WHOLE of it inside one box belongs to that letter alone, all of
+    it; a component spread over several boxes (letters joined by strokes) gives each box
+    the pixels inside it."""
+    import cv2
+
+    n, labels = cv2.connectedComponents(ink, connectivity=8)
+    inside = np.zeros((len(boxes), n), np.int64)  # (letters, components) ink pixels in each box
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        inside[k] = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=n)
+    total = np.maximum(np.bincount(labels.ravel(), minlength=n), 1)
+    whole = inside.max(axis=0) >= WHOLE * total  # (n,)
+    whole[0] = False  # background
+    out = np.full(ink.shape, -1, np.int64)
+    spread = ~whole
+    spread[0] = False
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        region = out[y0:y1, x0:x1]
+        region[spread[labels[y0:y1, x0:x1]]] = k
+    return np.where(whole[labels], inside.argmax(axis=0)[labels], out)

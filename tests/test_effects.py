@@ -104,3 +104,38 @@ def test_hollow_letters_of_any_weight_are_found_and_solid_counters_are_not(font,
     hollow, solid = _gray("outline", style=STYLES[font], text=text), _gray("control", style=STYLES[font], text=text)
     assert fill_outlines(hollow, _core(hollow)) is not None
     assert fill_outlines(solid, _core(solid)) is None
+
+
+def test_spaced_out_letters_are_closed_up_and_map_back():
+    from segmentation.orient import View, to_image
+    from segmentation.spacing import close_spacing, spelled_out
+
+    spaced, plain = _gray("letter-spacing"), _gray("control")
+    core = _core(spaced)
+    tight = close_spacing(View(spaced, (0, 0), core))
+    assert tight is not None and close_spacing(View(plain, (0, 0), _core(plain))) is None
+    assert tight.gray.shape[1] < 0.8 * spaced.shape[1]  # letters closer together
+    assert abs(int(ink_mask(tight.gray).sum()) - int(ink_mask(spaced).sum())) < 0.02 * ink_mask(spaced).sum()
+    # every letter's box in the closed-up view lands on that letter's ink in the picture
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink_mask(tight.gray).astype(np.uint8))
+    for x, y, w, h, area in stats[1:]:
+        if area < 20:
+            continue
+        x0, y0, x1, y1 = to_image(tight, (x, y, x + w, y + h))
+        assert ink_mask(spaced)[y0:y1, x0:x1].sum() >= 0.9 * area
+    assert spelled_out("M U s e U m") and not spelled_out("Museum Entrance") and not spelled_out("A B")
+
+
+def test_letters_on_a_curve_keep_only_their_own_ink():
+    from segmentation.curve import own_ink
+
+    ink = ink_mask(_gray("arc")).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    letters = [k for k in range(1, n) if stats[k, 4] >= 30]
+    grow = 6  # boxes larger than their letters: a leaning neighbour's corner reaches in
+    boxes = [(max(0, stats[k, 0] - grow), max(0, stats[k, 1] - grow), stats[k, 0] + stats[k, 2] + grow,
+              stats[k, 1] + stats[k, 3] + grow) for k in letters]
+    owner = own_ink(ink, boxes)
+    big = np.isin(labels, letters)
+    for i, k in enumerate(letters):  # each letter's whole component, and no other letter's ink
+        assert np.array_equal((owner == i) & big, labels == k)
