@@ -111,7 +111,22 @@ def upright_view(gray: np.ndarray, box: Box, margin: float) -> View:
 
 
 def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
-    """Read one view and cut its characters; None when nothing legible was read.
+    """Read one view and cut its characters; None when nothing legible was read. Letters
+    read one at a time because they are spaced far apart are closed up and read again
+    (segmentation.spacing); the more confident reading is kept."""
+    from segmentation.spacing import close_spacing, spelled_out
+
+    chunk = _read_view(engine, view, cfg, timings)
+    if cfg.effects and chunk is not None and spelled_out(chunk.text):
+        tight = _timed(timings, "effects", close_spacing, view)
+        again = _read_view(engine, tight, cfg, timings) if tight is not None else None
+        if again is not None and again.confidence > chunk.confidence:
+            return again
+    return chunk
+
+
+def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
+    """Read one view as it is and cut its characters; None when nothing legible was read.
 
     Ruled lines through the text are removed first; hollow letters are also read filled
     (segmentation.effects), and the more confident reading is kept."""
