@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
+KEEP_THIN = 0.6  # the reading crop's extra thinning is skipped when it would keep less of the ink
 ELONGATED = 4.0  # a hollow letter's inside is at least this many times longer than wide
 RING_SHARE = 0.7  # this share of letter components must be rings
 THIN_STROKE = 0.09  # median stroke width under this fraction of the text height
-OUTSIDE_REACH = 0.25  # a hole whose surrounding band is this much outside background is a letter's inside
+OUTSIDE_REACH = 0.1  # a hole whose surrounding band is this much outside background is a letter's inside
 RULE_LENGTH = 2.5  # a ruled line is longer than this many text heights
 RULE_THICKNESS = 0.2  # ... and thinner than this fraction of the text height
 
@@ -58,6 +59,7 @@ def fill_outlines(gray: np.ndarray, core: tuple[int, int]) -> tuple[np.ndarray, 
     filled = _filled(ink, contours, hier, stroke)
     r = max(1, int(round(stroke / 2)))
     thin = cv2.erode(filled.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)).astype(bool)
+    thin = thin if thin.sum() >= KEEP_THIN * filled.sum() else filled  # light letters would vanish
     was = ink.astype(bool)
     return _paint(gray, was, filled), _paint(gray, was, thin)
 
@@ -117,7 +119,15 @@ def _filled(ink: np.ndarray, contours: list, hier: np.ndarray, stroke: float) ->
         cv2.drawContours(out, contours, i, 0, thickness=cv2.FILLED)
     r = int(round(stroke / 2))  # the letter's edge is the outline's middle: thin by half a stroke
     if r > 0:
-        out = cv2.erode(out, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+        square = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
+        inner = np.zeros_like(ink)  # the letters' insides alone: the outline's inner edge is sharp at corners
+        for i in body:
+            cv2.drawContours(inner, contours, i, 1, thickness=cv2.FILLED)
+        for i in counters:
+            cv2.drawContours(inner, contours, i, 0, thickness=cv2.FILLED)
+        # grown back by half a stroke with a square, stems keep square ends; the thinned fill
+        # covers where the inside pinched shut (hairlines)
+        out = cv2.erode(out, square) | (cv2.dilate(inner & (1 - ink), square) & out)
     return out.astype(bool)
 
 

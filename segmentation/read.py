@@ -143,11 +143,12 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
     reading = _timed(timings, "recognize", eb.recognize, engine, crop, cfg.recog_height, cfg.lexicon_margin)
     filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects else None
     cut = crop  # the crop characters are cut in (glyph images come from ``crop``)
-    if filled is not None:  # bold filled letters read best at various heights: keep the surest
-        for height in sorted({cfg.recog_height, *EFFECT_HEIGHTS}):
-            second = _timed(timings, "recognize", eb.recognize, engine, filled[1], height, cfg.lexicon_margin)
-            if second.confidence > reading.confidence:
-                (crop, cut), reading = filled, second
+    if filled is not None:  # hollow letters: glyphs are cut solid, as the glyph model knows letters
+        crop = cut = filled[0]
+        tries = [(filled[1], h) for h in sorted({cfg.recog_height, *EFFECT_HEIGHTS})] + [(filled[0], cfg.recog_height)]
+        for img, height in tries:  # filled letters read best at various heights and thicknesses
+            second = _timed(timings, "recognize", eb.recognize, engine, img, height, cfg.lexicon_margin)
+            reading = second if second.confidence > reading.confidence else reading  # the surest, hollow or filled
     if reading.confidence < cfg.min_confidence or not reading.text.strip():
         return None
     chars = _timed(timings, "segment", segment_crop, cut, reading.text, reading.starts,
