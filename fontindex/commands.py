@@ -44,10 +44,11 @@ def index_build(cfg: IndexBuildConfig) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    from fontindex.similar import nearest_trained
+    from fontindex.similar import nearest_trained, neighbour_lists
 
     index = replace(index, config={**index.config, "build": asdict(cfg)},  # the resolved config, saved beside
                     nearest=nearest_trained(index, {f.family for f in model.labels.fonts}))
+    index = replace(index, similar=neighbour_lists(index))
     save_index(index, out)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f"index: {index.num_families} families, {len(index.styles)} styles, {size / 1e6:.1f} MB in {out} "

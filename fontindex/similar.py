@@ -82,9 +82,32 @@ class Neighbours:
         return out
 
     def similar(self, family_id: str, top: int = 5, free_only: bool = False) -> list[SimilarFont]:
-        """Families most like ``family_id`` (itself left out); KeyError if it is not indexed."""
+        """Families most like ``family_id`` (itself left out); KeyError if it is not indexed.
+
+        Uses the list stored by `index build` (FontIndex.similar) plus an exact search over the
+        families indexed after it (fonts added): the same answer as a full search, without reading
+        every family's vector (0.2 s per query for the full catalog on one thread)."""
         i = self.index.family_index(family_id)
-        return self.similar_to_vector(self.vectors([i])[0], top, {family_id}, free_only)
+        fast = self._from_stored(i, top, free_only)
+        return fast if fast is not None else self.similar_to_vector(self.vectors([i])[0], top, {family_id}, free_only)
+
+    def _from_stored(self, i: int, top: int, free_only: bool) -> list[SimilarFont] | None:
+        """The stored neighbours of family i merged with the families they could not cover;
+        None when the stored list is absent or too short for ``top`` after filtering."""
+        idx = self.index
+        fam = idx.families[i]
+        stored = idx.similar.get(fam.id)
+        if stored is None:
+            return None
+        pos = {f.id: k for k, f in enumerate(idx.families)}
+        rows = [(pos[f], float(c)) for f, c in stored if f in pos]
+        extra = np.array([k for k, f in enumerate(idx.families) if f.id not in idx.similar and k != i], np.int64)
+        if len(extra):
+            rows += list(zip(extra.tolist(), self.cosines(self.vectors([i]), extra)[0].tolist(), strict=True))
+        out = [SimilarFont(idx.families[k].id, idx.families[k].name, round(c, 4), idx.families[k].free,
+                           idx.families[k].licence) for k, c in sorted(rows, key=lambda r: -r[1])
+               if not free_only or idx.families[k].free]
+        return out[:top] if len(out) >= top or len(stored) < STORED else None
 
     def nearest_of(self, family_ids: set[str], among: set[str]) -> dict[str, str]:
         """For each family in ``family_ids``: its nearest family among ``among``."""
@@ -94,6 +117,24 @@ class Neighbours:
         ids = sorted(family_ids)
         cos = self.cosines(self.vectors([self.index.family_index(f) for f in ids]), pool)  # (Q, P)
         return {fid: self.index.families[int(pool[j])].id for fid, j in zip(ids, cos.argmax(axis=1), strict=True)}
+
+
+STORED = 24  # neighbours stored per family by `index build` (identify lists 3 free ones)
+
+
+def neighbour_lists(index: FontIndex, k: int = STORED) -> dict[str, list]:
+    """{family id: [[id, cosine], ...]} the ``k`` most similar families of each, best first."""
+    nb = Neighbours(index)
+    u = index.num_families
+    out = {}
+    for a in range(0, u, CHUNK):
+        block = np.arange(a, min(a + CHUNK, u))
+        cos = nb.cosines(nb.vectors(block))  # (b, U)
+        cos[np.arange(len(block)), block] = -np.inf  # not itself
+        for r, row in zip(block, cos, strict=True):
+            best = np.argsort(-row, kind="stable")[:k]
+            out[index.families[r].id] = [[index.families[j].id, round(float(row[j]), 4)] for j in best]
+    return out
 
 
 def nearest_trained(index: FontIndex, trained: set[str]) -> dict[str, str]:

@@ -64,6 +64,9 @@ class FontIndex:
     # family id -> the nearest family the model was trained on (fontindex.similar.nearest_trained),
     # for families the model never saw; precomputed by `index build` so loading stays fast
     nearest: dict = field(default_factory=dict)
+    # family id -> its most similar families [[id, cosine], ...] among the families indexed at build
+    # time (fontindex.similar.neighbour_lists): `identify` lists look-alikes without a search
+    similar: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         s, c = len(self.styles), len(self.glyph_set)
@@ -75,6 +78,11 @@ class FontIndex:
             raise FontIndexError("the index lists a family id twice")
         if any(not 0 <= st.family < len(self.families) for st in self.styles):
             raise FontIndexError("a style points at no family")
+        # letter-major memory: embeddings[:, c, :] (every style's letter c, what scoring reads) is one
+        # contiguous block; the array still reads as (S, C, D)
+        e = self.embeddings
+        if e.ndim == 3 and not np.transpose(e, (1, 0, 2)).flags.c_contiguous:
+            object.__setattr__(self, "embeddings", np.ascontiguousarray(np.transpose(e, (1, 0, 2))).transpose(1, 0, 2))
 
     @property
     def num_families(self) -> int:
@@ -107,8 +115,9 @@ class FontIndex:
         styles = tuple(IndexStyle(new_of[self.styles[k].family], self.styles[k].weight, self.styles[k].width,
                                   self.styles[k].italic) for k in rows)
         nearest = {k: v for k, v in self.nearest.items() if k not in family_ids}  # values name model labels
+        similar = {k: v for k, v in self.similar.items() if k not in family_ids}  # ids gone are skipped when read
         return FontIndex(tuple(self.families[i] for i in keep), styles, self.embeddings[rows],
-                         self.present[rows], self.glyph_set, self.norm, self.model, self.config, nearest)
+                         self.present[rows], self.glyph_set, self.norm, self.model, self.config, nearest, similar)
 
     def only(self, family_ids: set[str]) -> FontIndex:
         """The same index restricted to ``family_ids`` (in its own order)."""
@@ -126,7 +135,7 @@ def merge(base: FontIndex, extra: FontIndex) -> FontIndex:
     return FontIndex(base.families + extra.families, styles,
                      np.concatenate([base.embeddings, extra.embeddings.astype(base.embeddings.dtype)]),
                      np.concatenate([base.present, extra.present]), base.glyph_set, base.norm, base.model,
-                     base.config, {**extra.nearest, **base.nearest})
+                     base.config, {**extra.nearest, **base.nearest}, {**extra.similar, **base.similar})
 
 
 def model_fingerprint(model_dir: str | Path) -> str:
@@ -167,11 +176,13 @@ def save_index(index: FontIndex, directory: str | Path) -> Path:
         "style_width": np.array([s.width for s in index.styles], np.int16),
         "style_italic": np.array([s.italic for s in index.styles], np.uint8),
     }
+    # C order on disk whatever the memory layout (safetensors writes the buffer as it is)
+    tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
     save_file(tensors, str(d / TENSORS), metadata={"format": INDEX_FORMAT})
     meta = {"format": INDEX_FORMAT, "families": [asdict(f) for f in index.families],
             "style_families": [index.families[s.family].id for s in index.styles],
             "glyph_set": index.glyph_set, "norm": index.norm, "model": index.model, "config": index.config,
-            "nearest": index.nearest}
+            "nearest": index.nearest, "similar": index.similar}
     tmp = d / (META + ".tmp")
     tmp.write_text(json.dumps(meta, indent=1) + "\n")
     tmp.replace(d / META)
@@ -201,4 +212,4 @@ def load_index(directory: str | Path) -> FontIndex:
     e = t["embeddings"]
     e = dequantise(e, t["embedding_scale"]) if "embedding_scale" in t else e.astype(np.float16)
     return FontIndex(families, styles, e, t["present"].astype(bool), meta["glyph_set"], meta["norm"],
-                     meta["model"], meta.get("config", {}), meta.get("nearest", {}))
+                     meta["model"], meta.get("config", {}), meta.get("nearest", {}), meta.get("similar", {}))
