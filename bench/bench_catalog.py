@@ -113,9 +113,11 @@ def plot(result: dict, path: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
     for ax, metric in zip(axes, ("top1", "top5"), strict=True):
         x = np.arange(len(splits))
-        for j, name in enumerate(("top300", "all")):
+        names = result.get("systems", ["top300", "all"])
+        width = 0.8 / len(names)
+        for j, name in enumerate(names):
             vals = [result["splits"].get(s, {}).get(name, {}).get(metric, np.nan) for s in splits]
-            ax.bar(x + (j - 0.5) * 0.38, vals, 0.38, label=f"catalog {name}")
+            ax.bar(x + (j - (len(names) - 1) / 2) * width, vals, width, label=f"catalog {name}")
         ax.axhline(0.85, color="k", lw=0.8, ls="--")
         ax.set_xticks(x, splits, fontsize=8)
         ax.set_title(metric.replace("top", "top-"))
@@ -133,22 +135,27 @@ def main() -> int:
     ap.add_argument("--per-split", type=int, default=100, help="images of clean and photo (one per family)")
     ap.add_argument("--beyond", type=int, default=0, help="images of each beyond-300 split (0 = all)")
     ap.add_argument("--out", default=str(RESULTS / "catalog"))
+    ap.add_argument("--priors", default="", help="also rank the full catalog with these trained_prior values "
+                    "(comma-separated log-odds, pipeline.config.VerifyConfig.trained_prior)")
     args = ap.parse_args()
     from pipeline import DEFAULT_MODEL, Identifier
     from pipeline.config import VerifyConfig
 
     testsets, t0 = Path(args.testsets), time.time()
     idents = {c: Identifier(DEFAULT_MODEL, verify=VerifyConfig(catalog=c)) for c in ("top300", "all")}
+    for p in [float(x) for x in args.priors.split(",") if x.strip()]:
+        idents[f"all+prior{p:g}"] = Identifier(DEFAULT_MODEL, verify=VerifyConfig(trained_prior=p))
     for ident in idents.values():  # warm up: first-call costs (ONNX sessions, caches) are not per image
         ident.rank(SAMPLE)
     result: dict = {"splits": {}, "machine": f"{platform.machine()}, {os.cpu_count()} cores, one thread",
                     "engine": {c: i.engine for c, i in idents.items()},
-                    "families": {c: len(i.universe) for c, i in idents.items()},
+                    "families": {c: len(i.universe) for c, i in idents.items()}, "systems": list(idents),
                     "render_and_compare": {c: i.verifies for c, i in idents.items()}}
     for split in OLD_SPLITS:
         result["splits"][split] = run_split(idents, testsets, split, args.per_split)
     for split in NEW_SPLITS:
-        result["splits"][split] = run_split({"all": idents["all"]}, testsets, split, args.beyond)
+        result["splits"][split] = run_split({k: v for k, v in idents.items() if k != "top300"}, testsets, split,
+                                            args.beyond)
     del idents
     result["cold"] = {c: cold_rss(c) for c in ("top300", "all")}
     result["disk"] = disk()
@@ -180,6 +187,12 @@ def report(r: dict) -> str:
         ratio = f"{a['p50_cpu_s'] / b['p50_cpu_s']:.2f}x" if b else "–"
         lines.append(f"| {split} | {a['n']} ({a['families']}) | {a['top1']:.3f} | {cell('top1')} | {a['top5']:.3f} "
                      f"| {cell('top5')} | {a['p50_cpu_s']:.3f} | {cell('p50_cpu_s')} | {ratio} |")
+    extra = [n for n in r.get("systems", []) if n.startswith("all+")]
+    if extra:
+        lines += ["", "With a prior for the model's 300 families (VerifyConfig.trained_prior, log-odds):", "",
+                  "| split | system | top-1 | top-5 | p50 CPU s |", "|---|---|---|---|---|"]
+        lines += [f"| {split} | {n} | {row[n]['top1']:.3f} | {row[n]['top5']:.3f} | {row[n]['p50_cpu_s']:.3f} |"
+                  for split, row in s.items() for n in ["all", *extra] if n in row]
     c, d = r["cold"], r["disk"]
     lines += ["", "| cold `identify examples/sample.png` | peak RSS MB | CPU s | answer |", "|---|---|---|---|"]
     lines += [f"| --catalog {k} | {v['rss_mb']:.0f} | {v['cpu_s']:.2f} | {v['top1']} |" for k, v in c.items()

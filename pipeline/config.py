@@ -22,6 +22,10 @@ class VerifyConfig:
     index_top_k: int = 10  # candidates the index adds beyond the classifier's top_k
     similar_top: int = 3  # closest free families listed per ranked font (0 = none)
     shortlist: int = 10  # with the index and font files: the index's best few drawn by render-and-compare
+    # Prior log-odds of the glyph model's families (the 300 most used) and the fonts you added over the
+    # catalog's other families: a picture is likelier set in a popular font, and near-identical Latin
+    # designs (Lobster / Pattaya / Galada) then go to the popular one. bench/bench_catalog.py measures it.
+    trained_prior: float = 0.0
     catalog: str = "default"
     cache: str | None = None  # font cache (None: glyphs.catalog.default_cache_dir())
     fonts_dir: str | None = None  # extra folder of font files

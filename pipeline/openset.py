@@ -53,6 +53,12 @@ class OpenSet:
         head_of = np.array([label_of[i] if i in label_of else label_of[nearest[i]] for i in ids], np.int64)
         return cls(index, head_of, np.array([i in label_of for i in ids]))
 
+    @property
+    def favoured(self) -> np.ndarray:
+        """(U,) 1.0 for families the model was trained on and fonts a user added, else 0.0."""
+        added = np.array([f.source != "catalog" for f in self.index.families])
+        return (self.trained | added).astype(np.float64)
+
     def only(self, family_ids: set[str]) -> OpenSet:
         """The same open set over ``family_ids`` only (a smaller catalog, e.g. --catalog top300)."""
         keep = np.array([f in family_ids for f in self.index.family_ids])

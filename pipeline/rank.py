@@ -213,6 +213,8 @@ class Identifier:
             alpha = self.calibration.index_alpha
         out = verified_scores(base, ver.candidates, ver.similarity, w[sub], alpha)
         t = self.calibration.line_temperature(len(ix), verified=drawn, index=not drawn)
+        if v.trained_prior:  # log-odds, so scaled by the temperature the scores are divided by
+            out = out + t * v.trained_prior * op.favoured
         return out, t, ver
 
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
