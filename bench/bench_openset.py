@@ -65,6 +65,9 @@ def read_pictures(families: list[FamilyFiles], ident, seed: int) -> list[Read]:
                 drawn = DRAWERS[split](files, rng)
             except NoTextError:
                 continue
+            except OSError as e:  # FreeType refusing a font ("execution context too long")
+                print(f"skipping {files.family.id}: FreeType cannot draw it ({e})", file=sys.stderr)
+                continue
             rgb = np.asarray(drawn.image.convert("RGB"))
             t0 = time.perf_counter()
             seg = segment(rgb, norm=ident.model.labels.norm, config=ident.segment_config)
