@@ -16,6 +16,11 @@ class SegmentConfig:
     engine: str = "auto"  # EasyOCR's networks on onnx | torch; auto = onnx when exported (models/ocr), else torch
     detect_max_side: int = 640  # CRAFT input: longest side capped to this (the speed lever)
     detect_retry_side: int = 1280  # second look when the first finds nothing or only tiny text
+    # A cheaper first look at this fraction of the detection scale, kept when all text found
+    # there is at least detect_first_min_px high (detection pixels); 1.0 = off (every picture
+    # detected at detect_max_side). bench/results/light_stages.md measures the choice.
+    detect_first_scale: float = 1.0
+    detect_first_min_px: int = 16
     detect_min_side: int = 8  # images smaller than this on either side hold no text
     upscale_below: int = 96  # images whose short side is below this are upscaled (tiny screenshots)
     max_upscale: int = 4  # ... by at most this integer factor; boxes are mapped back

@@ -188,7 +188,15 @@ def detect_regions(engine: Any, rgb: np.ndarray, cfg: SegmentConfig) -> tuple[li
     count of a square of that side instead, so their text stays legible); when that
     finds nothing, or only text under SMALL_TEXT_PX high, it looks again at
     ``cfg.detect_retry_side``. Boxes are scaled back to full resolution.
+
+    With ``cfg.detect_first_scale`` < 1 a cheaper first look at that fraction of the
+    scale comes before all this; its boxes are kept when every one is at least
+    ``cfg.detect_first_min_px`` high there (large text reads as well from fewer pixels).
     """
+    if cfg.detect_first_scale < 1.0:
+        boxes, quads, scale = _detect_at(engine, rgb, cfg.detect_max_side, cfg, cfg.detect_first_scale)
+        if (boxes or quads) and min(_heights(boxes, quads, scale)) >= cfg.detect_first_min_px:
+            return boxes, quads
     boxes, quads, scale = _detect_at(engine, rgb, cfg.detect_max_side, cfg)
     if scale < 1.0 and cfg.detect_retry_side > cfg.detect_max_side:
         heights = [(b[3] - b[1]) * scale for b in boxes]
@@ -207,13 +215,23 @@ def detect_scale(shape: tuple[int, ...], side: int) -> float:
     return min(1.0, scale)
 
 
-def _detect_at(engine: Any, rgb: np.ndarray, side: int,
-               cfg: SegmentConfig) -> tuple[list[Box], list[np.ndarray], float]:
-    """Boxes and quads found with the picture scaled by detect_scale, and that scale."""
+def _heights(boxes: list[Box], quads: list[np.ndarray], scale: float) -> list[float]:
+    """Heights of boxes, and the shorter sides of quads, in detection pixels."""
+    out = [(b[3] - b[1]) * scale for b in boxes]
+    for q in quads:
+        sides = np.linalg.norm(q - np.roll(q, 1, axis=0), axis=1)  # (4,) edge lengths
+        out.append(float(sides.min()) * scale)
+    return out
+
+
+def _detect_at(engine: Any, rgb: np.ndarray, side: int, cfg: SegmentConfig,
+               factor: float = 1.0) -> tuple[list[Box], list[np.ndarray], float]:
+    """Boxes and quads found with the picture scaled by detect_scale (times ``factor``),
+    and that scale."""
     import cv2
 
     h, w = rgb.shape[:2]
-    scale = detect_scale(rgb.shape, side)
+    scale = detect_scale(rgb.shape, side) * factor
     small = rgb if scale >= 1.0 else cv2.resize(
         rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     horizontal, free = engine.detect(small, cfg)

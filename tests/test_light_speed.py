@@ -1,16 +1,22 @@
 """Speed work of issue 13 that must not change what is read: the drop-shadow fit computed
-for all shifts at once gives the per-shift count's answer, on real drawn text."""
+for all shifts at once gives the per-shift count's answer, on real drawn text; large text
+is detected once from fewer pixels, small text still gets the full look."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import ImageFont
 
 from glyphs.render import render_text
+from segmentation import SegmentConfig, segment
 from segmentation.effects import _offset_fit, otsu3, remove_shadow
+from segmentation.ocr_onnx import exported
 
+needs_ocr_onnx = pytest.mark.skipif(not exported(), reason="models/ocr/*.onnx not exported: "
+                                    "run `python cli.py export --ocr` (.ci/run does)")
 FONT = next((Path(__file__).resolve().parent / "fixtures" / "fonts" / "roboto" / "static").glob("*-400-normal.woff2"))
 
 
@@ -65,3 +71,53 @@ def test_shadow_fit_is_the_per_shift_count_and_the_shadow_goes():
 def test_plain_text_has_no_shadow():
     gray, core = _drawn("Shadow play", None)
     assert remove_shadow(gray, core) is None
+
+
+def _line(text: str, size: int) -> np.ndarray:
+    """(h, w, 3) uint8 RGB: ``text`` in Roboto ``size`` px, dark on light, tightly cropped as
+    the benchmark's clean lines are (short side under 96 px: upscaled for OCR)."""
+    ink = render_text(ImageFont.truetype(str(FONT), size), text).mask  # (h, w) uint8, 255 = ink
+    gray = (235 - ink.astype(np.float32) * (200 / 255)).astype(np.uint8)
+    return np.repeat(gray[:, :, None], 3, axis=2)
+
+
+@pytest.fixture()
+def craft_inputs(monkeypatch):
+    """The detector input sizes (h, w) of every CRAFT run, ONNX engine."""
+    from segmentation.easyocr_backend import get_engine
+
+    engine = get_engine("onnx")
+    seen: list[tuple[int, int]] = []
+    detect = engine.detect
+
+    def spy(rgb, cfg):
+        seen.append(rgb.shape[:2])
+        return detect(rgb, cfg)
+
+    monkeypatch.setattr(engine, "detect", spy)
+    return seen
+
+
+@needs_ocr_onnx
+def test_large_text_is_detected_once_from_fewer_pixels(craft_inputs):
+    rgb = _line("Quiet morning light", 44)
+    old = segment(rgb, config=SegmentConfig(engine="onnx", detect_first_scale=1.0))
+    old_sizes = list(craft_inputs)
+    craft_inputs.clear()
+    new = segment(rgb, config=SegmentConfig(engine="onnx", detect_first_scale=0.5, detect_first_min_px=16))
+    assert new.text == old.text == "Quiet morning light"
+    assert len(craft_inputs) == 1  # the first look was kept
+    assert craft_inputs[0][0] * craft_inputs[0][1] < 0.3 * old_sizes[0][0] * old_sizes[0][1]
+    assert [g.char for g in new.glyphs] == [g.char for g in old.glyphs]
+
+
+@needs_ocr_onnx
+def test_small_text_gets_the_full_detection_too(craft_inputs):
+    line = _line("Small print here", 15)
+    rgb = np.full((240, 480, 3), 235, np.uint8)  # small print on a page: nothing is upscaled
+    rgb[100:100 + line.shape[0], 40:40 + line.shape[1]] = line
+    old = segment(rgb, config=SegmentConfig(engine="onnx", detect_first_scale=1.0))
+    craft_inputs.clear()
+    new = segment(rgb, config=SegmentConfig(engine="onnx", detect_first_scale=0.5, detect_first_min_px=16))
+    assert len(craft_inputs) == 2  # the first look found text under 16 px: looked again as before
+    assert new.text == old.text == "Small print here"
