@@ -45,6 +45,8 @@ def segment(
     factor = upscale_factor(rgb.shape, config)
     if factor > 1:  # tiny screenshots: OCR sees them enlarged, boxes come back in input pixels
         rgb = cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        if config.detect_as_given:  # a tight crop of large text needs no enlarging to be found
+            config = replace(config, detect_first_scale=min(config.detect_first_scale, 1.0 / factor))
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)  # (H, W) uint8
     if backend == "easyocr":
         chunks = _read_easyocr(rgb, gray, config, timings)

@@ -1,6 +1,6 @@
 """Speed work of issue 13 that must not change what is read: the drop-shadow fit computed
 for all shifts at once gives the per-shift count's answer, on real drawn text; large text
-is detected once from fewer pixels, small text still gets the full look."""
+in a tight crop is detected as given (not enlarged), small text still gets the full look."""
 
 from __future__ import annotations
 
@@ -99,16 +99,24 @@ def craft_inputs(monkeypatch):
 
 
 @needs_ocr_onnx
-def test_large_text_is_detected_once_from_fewer_pixels(craft_inputs):
-    rgb = _line("Quiet morning light", 44)
-    old = segment(rgb, config=SegmentConfig(engine="onnx", detect_first_scale=1.0))
-    old_sizes = list(craft_inputs)
+def test_a_tight_crop_of_large_text_is_detected_as_given(craft_inputs):
+    rgb = _line("Quiet morning light", 44)  # short side under 96 px: enlarged for reading
+    old = segment(rgb, config=SegmentConfig(engine="onnx", detect_as_given=False))
+    enlarged = list(craft_inputs)
     craft_inputs.clear()
-    new = segment(rgb, config=SegmentConfig(engine="onnx", detect_first_scale=0.5, detect_first_min_px=16))
+    new = segment(rgb, config=SegmentConfig(engine="onnx"))
     assert new.text == old.text == "Quiet morning light"
-    assert len(craft_inputs) == 1  # the first look was kept
-    assert craft_inputs[0][0] * craft_inputs[0][1] < 0.3 * old_sizes[0][0] * old_sizes[0][1]
-    assert [g.char for g in new.glyphs] == [g.char for g in old.glyphs]
+    assert len(craft_inputs) == 1  # the look at the picture as given was kept
+    assert craft_inputs[0][0] * craft_inputs[0][1] < 0.3 * enlarged[0][0] * enlarged[0][1]
+    assert [g.box for g in new.glyphs] == [g.box for g in old.glyphs]  # boxes in the input's pixels
+
+
+@needs_ocr_onnx
+def test_a_tiny_screenshot_is_still_detected_enlarged(craft_inputs):
+    rgb = _line("Tiny label", 11)  # text ~8 px: too small to keep the first look
+    new = segment(rgb, config=SegmentConfig(engine="onnx"))
+    assert len(craft_inputs) == 2 and craft_inputs[1][0] > 2 * craft_inputs[0][0]
+    assert new.text == segment(rgb, config=SegmentConfig(engine="onnx", detect_as_given=False)).text == "Tiny label"
 
 
 @needs_ocr_onnx
