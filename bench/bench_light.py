@@ -196,24 +196,27 @@ def agreement_rows(w: dict, splits: list[str]) -> list[str]:
 
 
 def rc_rows(w: dict, old_splits: set[str]) -> list[str]:
-    """Render-and-compare as before vs now, both on the ONNX engine, and the engines with the old R&C."""
-    rows = [r for r in w["onnx"]["rows"] if "rc_old" in r]
+    """Render-and-compare as before vs now, both on the ONNX engine, per split, and the
+    engines with the old R&C."""
     tor = {r["path"]: r for r in w["torch"]["rows"]}
-    if not rows:
-        return []
-    old, new = _p50([r["rc_old"]["s"] for r in rows]), _p50([r["rc_new"]["s"] for r in rows])
-    cls = _p50([r["classifier"]["s"] for r in rows])
-    cpu = [_p50([r[k]["cpu"] for r in rows]) for k in ("classifier", "rc_old", "rc_new")]
-    agree = np.mean([r["rc_old"]["top5"][:1] == r["rc_new"]["top5"][:1] for r in rows])
-    top5 = np.mean([r["rc_old"]["top5"] == r["rc_new"]["top5"] for r in rows])
-    engines = np.mean([r["rc_old"]["top5"][:1] == tor[r["path"]]["rc_old"]["top5"][:1] for r in rows])
-    acc = [np.mean([r[k]["top5"][:1] == [r["family"]] for r in rows]) for k in ("rc_old", "rc_new")]
-    return ["| images | p50 wall s: classifier only / R&C before / R&C now | p50 CPU s: classifier only / "
-            "R&C before / R&C now | R&C CPU cost before / now | top-1 agree now vs before | top-5 list identical | "
-            "accuracy before / now | top-1 agree onnx vs torch, both R&C before |", "|---|---|---|---|---|---|---|---|",
-            f"| {len(rows)} ({', '.join(sorted(old_splits))}) | {cls:.3f} / {old:.3f} / {new:.3f} | "
-            f"{cpu[0]:.3f} / {cpu[1]:.3f} / {cpu[2]:.3f} | {(cpu[1] - cpu[0]) / max(cpu[2] - cpu[0], 1e-9):.2f}x | "
-            f"{agree:.3f} | {top5:.3f} | {acc[0]:.3f} / {acc[1]:.3f} | {engines:.3f} |"]
+    out = ["| split | images | p50 wall s: classifier only / R&C before / R&C now | p50 CPU s: classifier only / "
+           "R&C before / R&C now | R&C CPU cost before / now | top-1 agree now vs before | top-5 list identical | "
+           "accuracy before / now | top-1 agree onnx vs torch, both R&C before |", "|---|---|---|---|---|---|---|---|---|"]
+    for split in sorted(old_splits):
+        rows = [r for r in w["onnx"]["rows"] if "rc_old" in r and r["split"] == split]
+        if not rows:
+            continue
+        wall = [_p50([r[k]["s"] for r in rows]) for k in ("classifier", "rc_old", "rc_new")]
+        cpu = [_p50([r[k]["cpu"] for r in rows]) for k in ("classifier", "rc_old", "rc_new")]
+        agree = np.mean([r["rc_old"]["top5"][:1] == r["rc_new"]["top5"][:1] for r in rows])
+        top5 = np.mean([r["rc_old"]["top5"] == r["rc_new"]["top5"] for r in rows])
+        engines = np.mean([r["rc_old"]["top5"][:1] == tor[r["path"]]["rc_old"]["top5"][:1] for r in rows])
+        acc = [np.mean([r[k]["top5"][:1] == [r["family"]] for r in rows]) for k in ("rc_old", "rc_new")]
+        out.append(f"| {split} | {len(rows)} | {wall[0]:.3f} / {wall[1]:.3f} / {wall[2]:.3f} | "
+                   f"{cpu[0]:.3f} / {cpu[1]:.3f} / {cpu[2]:.3f} | "
+                   f"{(cpu[1] - cpu[0]) / max(cpu[2] - cpu[0], 1e-9):.2f}x | {agree:.3f} | {top5:.3f} | "
+                   f"{acc[0]:.3f} / {acc[1]:.3f} | {engines:.3f} |")
+    return out
 
 
 def cold_rows(cold: dict) -> list[str]:
@@ -281,15 +284,20 @@ def main() -> int:
                                       "print(json.dumps(install_size(__import__('pathlib').Path(sys.argv[2]))))",
                                       str(ROOT), str(Path(tempfile.gettempdir()) / "light_install.log")], stdout=subprocess.PIPE,
                                      text=True)
-    t0 = time.perf_counter()
+    t0, load0 = time.perf_counter(), os.getloadavg()
     cold = cold_table(a.cold_runs, Path(a.fonts))
     images = pick_images(Path(a.testsets), splits, a.per_split)
     w = warm(images, old_splits)
     install = json.loads(installer.communicate()[0]) if installer else None
     report = {"cold": cold, "warm": w, "install": install, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-              "load_avg": os.getloadavg(), "minutes": (time.perf_counter() - t0) / 60}
+              "load_avg": os.getloadavg(), "load_avg_start": load0, "minutes": (time.perf_counter() - t0) / 60}
     write_report(report, a)
     return 0
+
+
+def _load(report: dict) -> str:
+    start = report.get("load_avg_start")
+    return (f"{start[0]:.1f} at the start, " if start else "") + f"{report['load_avg'][0]:.1f} at the end"
 
 
 def write_report(report: dict, a: argparse.Namespace) -> None:
@@ -299,11 +307,13 @@ def write_report(report: dict, a: argparse.Namespace) -> None:
     (RESULTS / "light.json").write_text(json.dumps(report, separators=(",", ":")) + "\n")
     md = ["# Light and fast: ONNX Runtime path vs torch path (issue 13)", "",
           f"`python bench/bench_light.py --per-split {a.per_split} --splits {a.splits}` on {report['machine']} "
-          f"(shared with other work; load average at the end {report['load_avg'][0]:.1f}), one thread. "
+          f"(shared with other work; 1-min load average {_load(report)}), one thread, "
+          f"{report.get('minutes', float('nan')):.0f} min. "
           f"Images: the first {a.per_split} of each split spread over its families (of "
           f"`python cli.py benchmark --make-testsets`), not every image.", "", *cold_rows(cold), "", *warm_rows(w), "",
-          "Render-and-compare before (all 30 candidates drawn, nothing kept between pictures) and now (template "
-          "cache + early stop), same process, ONNX engine:", "", *rc_rows(w, old_splits), "",
+          "Render-and-compare before (no early stop, nothing kept between pictures) and now (template cache + "
+          "early stop; with the font index the index's shortlist is drawn in full either way), same process, "
+          "ONNX engine:", "", *rc_rows(w, old_splits), "",
           "Same answers, ONNX path (new R&C) vs torch path (old R&C), per split:", "", *agreement_rows(w, splits), ""]
     if install:
         md += [f"Base install (no torch) in a fresh venv: **{install['mb']} MB** "
