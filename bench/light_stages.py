@@ -194,13 +194,13 @@ def split_rows(rows: list[dict], variants: list[str]) -> list[str]:
     return md
 
 
-def upscaled(path: Path) -> bool:
-    """Whether segmentation enlarges this picture for OCR (segmentation.segment.upscale_factor)."""
+def upscale(path: Path) -> int:
+    """How many times segmentation enlarges this picture for OCR (segmentation.segment.upscale_factor)."""
     from segmentation import SegmentConfig
     from segmentation.image import load_image
     from segmentation.segment import upscale_factor
 
-    return upscale_factor(load_image(path).shape, SegmentConfig()) > 1
+    return upscale_factor(load_image(path).shape, SegmentConfig())
 
 
 def ort_options(images: list[dict], repeats: int = 2) -> list[str]:
@@ -253,8 +253,8 @@ def main() -> int:
     ap.add_argument("--fonts", default=str(Path.home() / ".cache" / "freefontfinder" / "fonts"))
     ap.add_argument("--out", default="light_stages", help="report name under bench/results/")
     ap.add_argument("--from-json", action="store_true", help="rewrite the report from --out's .json, no runs")
-    ap.add_argument("--upscaled-only", action="store_true", help="only pictures enlarged for OCR (short side "
-                    "under SegmentConfig.upscale_below)")
+    ap.add_argument("--min-upscale", type=int, default=1, help="only pictures enlarged at least this many times "
+                    "for OCR (short side under SegmentConfig.upscale_below)")
     ap.add_argument("--ort-options", action="store_true", help="only time CRAFT under other ONNX Runtime "
                     "session options (the images as given, no upscaling), print the table")
     a = ap.parse_args()
@@ -272,8 +272,8 @@ def main() -> int:
                                                          "minutes": float("nan")}
     else:
         images = pick_images(Path(a.testsets), a.split.split(","), a.images)
-        if a.upscaled_only:  # the only pictures detect_as_given changes
-            images = [s for s in images if upscaled(ROOT / s["path"])]
+        if a.min_upscale > 1:  # detect_as_given changes only pictures enlarged for OCR
+            images = [s for s in images if upscale(ROOT / s["path"]) >= a.min_upscale]
         t0 = time.perf_counter()
         saved = {"rows": run(images, variants, a.fonts), "command": " ".join(sys.argv[1:]),
                  "load": os.getloadavg()[0], "minutes": (time.perf_counter() - t0) / 60,

@@ -17,10 +17,10 @@ class SegmentConfig:
     detect_max_side: int = 640  # CRAFT input: longest side capped to this (the speed lever)
     detect_retry_side: int = 1280  # second look when the first finds nothing or only tiny text
     # A cheaper first look at this fraction of the detection scale, kept when all text found
-    # there is at least detect_first_min_px high (detection pixels); 1.0 = none. Upscaled
-    # pictures (upscale_below) with detect_as_given get theirs at the size they were given
-    # (False: detected enlarged, as before). bench/results/light_stages.md measures both:
-    # as given costs no reading quality, a first look at 0.5 on every picture does (scene).
+    # there is at least detect_first_min_px high (detection pixels) and every box reads at
+    # least weak_confidence (segmentation.read); 1.0 = none. Upscaled pictures (upscale_below)
+    # with detect_as_given get theirs at the size they were given (False: always detected
+    # enlarged, as before). bench/results/light_as_given.md measures the choice.
     detect_first_scale: float = 1.0
     detect_first_min_px: int = 16
     detect_as_given: bool = True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -56,8 +57,7 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
 
     engine = _timed(timings, "load", eb.get_engine, cfg.engine, cfg.num_threads)  # TorchOcr | OnnxOcr
     with engine.threads(cfg.num_threads):
-        views = _views(engine, rgb, gray, cfg, timings)
-        first = [_read(engine, v, cfg, timings) for v in views]
+        views, first, cfg = _first_reads(engine, rgb, gray, cfg, timings)
         cands = [_scored(c, 0) for c in first if c is not None]
         weak = [v for v, c in zip(views, first, strict=True) if c is None or c.confidence < cfg.weak_confidence]
         if cfg.orientations:
@@ -66,6 +66,21 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
             if _try_sideways(views, first, cands, cfg):
                 cands += _sideways(engine, rgb, gray, cfg, timings)
     return select_chunks(cands)
+
+
+def _first_reads(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
+                 timings: dict[str, float]) -> tuple[list[View], list[ReadChunk | None], SegmentConfig]:
+    """Upright views and their readings. A cheap first detection (cfg.detect_first_scale < 1)
+    stands only when every view reads at least cfg.weak_confidence; otherwise the picture is
+    detected again at full scale, and the config returned (for the other passes) says so."""
+    views = _views(engine, rgb, gray, cfg, timings)
+    first = [_read(engine, v, cfg, timings) for v in views]
+    if cfg.detect_first_scale < 1.0 and (not first or any(c is None or c.confidence < cfg.weak_confidence
+                                                         for c in first)):
+        cfg = replace(cfg, detect_first_scale=1.0)
+        views = _views(engine, rgb, gray, cfg, timings)
+        first = [_read(engine, v, cfg, timings) for v in views]
+    return views, first, cfg
 
 
 def _views(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
