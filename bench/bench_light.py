@@ -321,7 +321,10 @@ def write_report(report: dict, a: argparse.Namespace) -> None:
                f"torch importable there: {install.get('torch_importable')}; `identify examples/sample.png` with it "
                f"(and models/ocr): {install.get('identify')}.", ""]
     cache = w["onnx"].get("cache") or {}
-    md += [f"Template cache over the run: {cache.get('hits', 0)} hits, {cache.get('misses', 0)} misses."]
+    md += [f"Template cache over the run: {cache.get('hits', 0)} hits, {cache.get('misses', 0)} misses.", "",
+           "Where the warm time goes, stage by stage, and the speed levers tried (detector scale, ONNX Runtime "
+           "session options): `bench/light_stages.py`, [light_stages_sweep2.md](light_stages_sweep2.md) and "
+           "[light_as_given.md](light_as_given.md)."]
     (RESULTS / "light.md").write_text("\n".join(md) + "\n")
     print("\n".join(md))
 
