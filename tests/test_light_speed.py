@@ -1,6 +1,7 @@
 """Speed work of issue 13 that must not change what is read: the drop-shadow fit computed
 for all shifts at once gives the per-shift count's answer, on real drawn text; large text
-in a tight crop is detected as given (not enlarged), small text still gets the full look."""
+in a tight crop is detected as given (not enlarged) when that reads confidently; small text,
+or a look read weakly, still gets the full one."""
 
 from __future__ import annotations
 
@@ -117,6 +118,17 @@ def test_a_tiny_screenshot_is_still_detected_enlarged(craft_inputs):
     new = segment(rgb, config=SegmentConfig(engine="onnx"))
     assert len(craft_inputs) == 2 and craft_inputs[1][0] > 2 * craft_inputs[0][0]
     assert new.text == segment(rgb, config=SegmentConfig(engine="onnx", detect_as_given=False)).text == "Tiny label"
+
+
+@needs_ocr_onnx
+def test_a_first_look_read_weakly_gives_way_to_the_enlarged_one(craft_inputs):
+    rgb = np.ascontiguousarray(_line("Harbor lights", 40)[::-1, ::-1])  # upside down: read weakly upright
+    new = segment(rgb, config=SegmentConfig(engine="onnx"))
+    sizes = list(craft_inputs)
+    old = segment(rgb, config=SegmentConfig(engine="onnx", detect_as_given=False))
+    assert sizes[1][0] > 1.5 * sizes[0][0]  # looked again, enlarged
+    assert new.text == old.text == "Harbor lights"
+    assert [g.box for g in new.glyphs] == [g.box for g in old.glyphs]
 
 
 @needs_ocr_onnx
