@@ -156,8 +156,13 @@ def quantise(e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dequantise(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Inverse of quantise, as float16 (..., D)."""
-    return (q.astype(np.float32) * scale[..., None]).astype(np.float16)
+    """Inverse of quantise: (S, C, D) int8 codes, (S, C) scales -> (S, C, D) float16, letter-major in
+    memory (see FontIndex), one letter at a time: no float32 copy of the whole index (80 MB for the
+    full catalog) is ever made, which kept a cold identify's peak RSS 100 MB higher."""
+    out = np.empty((q.shape[1], q.shape[0], q.shape[2]), np.float16)  # (C, S, D)
+    for c in range(q.shape[1]):
+        out[c] = q[:, c, :].astype(np.float32) * scale[:, c, None]
+    return out.transpose(1, 0, 2)
 
 
 def save_index(index: FontIndex, directory: str | Path) -> Path:
