@@ -9,16 +9,27 @@ compared with it letter by letter, and fonts are compared with one another.
     neighbours(index).similar("roboto", top=5)       # [SimilarFont, ...]
 
 Heavy imports (torch) happen inside functions; scikit-learn only in calibration and benchmarks.
+Nothing is imported until a name is used (PEP 562): building the CLI's parser reads
+fontindex.config without loading the drawing and embedding code.
 """
 
-from fontindex.build import build_index, index_styles
-from fontindex.manage import FontsAddError, active_index, add_fonts, remove_fonts
-from fontindex.scoring import FamilyMatch, family_match, style_similarity
-from fontindex.similar import Neighbours, SimilarFont, neighbours
-from fontindex.store import FontIndex, FontIndexError, IndexFamily, IndexStyle, load_index, save_index
+from __future__ import annotations
 
-__all__ = [
-    "FamilyMatch", "FontIndex", "FontIndexError", "FontsAddError", "IndexFamily", "IndexStyle", "Neighbours",
-    "SimilarFont", "active_index", "add_fonts", "build_index", "family_match", "index_styles", "load_index",
-    "neighbours", "remove_fonts", "save_index", "style_similarity",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "build_index": "build", "index_styles": "build",
+    "FontsAddError": "manage", "active_index": "manage", "add_fonts": "manage", "remove_fonts": "manage",
+    "FamilyMatch": "scoring", "family_match": "scoring", "style_similarity": "scoring",
+    "Neighbours": "similar", "SimilarFont": "similar", "neighbours": "similar",
+    "FontIndex": "store", "FontIndexError": "store", "IndexFamily": "store", "IndexStyle": "store",
+    "load_index": "store", "save_index": "store",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'fontindex' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"fontindex.{_WHERE[name]}"), name)

@@ -41,7 +41,7 @@ def style_similarity(index: FontIndex, embedding: np.ndarray, chars: Sequence[st
     sim = np.zeros((len(index.styles), len(chars)), np.float32)
     for c in np.unique(ci[ci >= 0]):  # one letter at a time: (S, D) float32 blocks, whatever S is
         cols = np.flatnonzero(ci == c)
-        s = index.embeddings[:, c, :].astype(np.float32) @ e[cols].T  # (S, n)
+        s = index.letter(c) @ e[cols].T  # (S, n)
         sim[:, cols] = np.where(index.present[:, c][:, None], s, np.nan)
     return sim
 

@@ -51,7 +51,7 @@ class Neighbours:
     def _raw(self, fams: np.ndarray) -> np.ndarray:
         """(k, C*D) float32 family vectors of family indices ``fams``, not normalised."""
         rows = self.rows[fams]
-        v = self.index.embeddings[rows].astype(np.float32) * self.index.present[rows][..., None]
+        v = self.index.rows(rows) * self.index.present[rows][..., None]
         return v.reshape(len(rows), -1)
 
     def vectors(self, fams) -> np.ndarray:

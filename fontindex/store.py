@@ -55,7 +55,9 @@ class IndexStyle:
 class FontIndex:
     families: tuple[IndexFamily, ...]
     styles: tuple[IndexStyle, ...]
-    embeddings: np.ndarray  # (S, C, D) float16 (or float32), unit rows (zeros where absent)
+    # (S, C, D) unit rows (zeros where absent): float16/float32, or int8 codes when ``scale`` is set
+    # (a loaded index stays int8 in memory, 4x smaller than float32; read it with letter/rows/dense)
+    embeddings: np.ndarray
     present: np.ndarray  # (S, C) bool: the style draws that character
     glyph_set: str
     norm: dict  # glyphs.labels.NormSettings as a dict
@@ -67,6 +69,7 @@ class FontIndex:
     # family id -> its most similar families [[id, cosine], ...] among the families indexed at build
     # time (fontindex.similar.neighbour_lists): `identify` lists look-alikes without a search
     similar: dict = field(default_factory=dict)
+    scale: np.ndarray | None = None  # (S, C) float32 per-row scales of int8 ``embeddings`` (quantise)
 
     def __post_init__(self) -> None:
         s, c = len(self.styles), len(self.glyph_set)
@@ -80,9 +83,33 @@ class FontIndex:
             raise FontIndexError("a style points at no family")
         # letter-major memory: embeddings[:, c, :] (every style's letter c, what scoring reads) is one
         # contiguous block; the array still reads as (S, C, D)
-        e = self.embeddings
-        if e.ndim == 3 and not np.transpose(e, (1, 0, 2)).flags.c_contiguous:
-            object.__setattr__(self, "embeddings", np.ascontiguousarray(np.transpose(e, (1, 0, 2))).transpose(1, 0, 2))
+        if (self.scale is None) != (self.embeddings.dtype != np.int8) or (
+                self.scale is not None and self.scale.shape != (s, c)):
+            raise FontIndexError("int8 index embeddings need their (S, C) scales, and only they")
+        for name in ("embeddings", "scale"):
+            a = getattr(self, name)
+            if a is not None and not np.moveaxis(a, 1, 0).flags.c_contiguous:
+                object.__setattr__(self, name, np.moveaxis(np.ascontiguousarray(np.moveaxis(a, 1, 0)), 0, 1))
+
+    def letter(self, c: int) -> np.ndarray:
+        """(S, D) float32 embeddings of every style's character ``c`` (glyph-set index)."""
+        e = self.embeddings[:, c, :].astype(np.float32)
+        if self.scale is not None:
+            e *= self.scale[:, c, None]
+        return e
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        """(R, C, D) float32 embeddings of styles ``rows``."""
+        e = self.embeddings[rows].astype(np.float32)
+        if self.scale is not None:
+            e *= self.scale[rows][..., None]
+        return e
+
+    def dense(self) -> np.ndarray:
+        """(S, C, D) float16 embeddings (a copy when the index is int8 in memory)."""
+        if self.scale is None:
+            return self.embeddings
+        return dequantise(np.ascontiguousarray(self.embeddings), np.ascontiguousarray(self.scale))
 
     @property
     def num_families(self) -> int:
@@ -117,7 +144,8 @@ class FontIndex:
         nearest = {k: v for k, v in self.nearest.items() if k not in family_ids}  # values name model labels
         similar = {k: v for k, v in self.similar.items() if k not in family_ids}  # ids gone are skipped when read
         return FontIndex(tuple(self.families[i] for i in keep), styles, self.embeddings[rows],
-                         self.present[rows], self.glyph_set, self.norm, self.model, self.config, nearest, similar)
+                         self.present[rows], self.glyph_set, self.norm, self.model, self.config, nearest, similar,
+                         None if self.scale is None else self.scale[rows])
 
     def only(self, family_ids: set[str]) -> FontIndex:
         """The same index restricted to ``family_ids`` (in its own order)."""
@@ -132,10 +160,14 @@ def merge(base: FontIndex, extra: FontIndex) -> FontIndex:
     extra = extra.without(set(base.family_ids))
     shift = len(base.families)
     styles = base.styles + tuple(IndexStyle(s.family + shift, s.weight, s.width, s.italic) for s in extra.styles)
-    return FontIndex(base.families + extra.families, styles,
-                     np.concatenate([base.embeddings, extra.embeddings.astype(base.embeddings.dtype)]),
+    if base.scale is None:
+        emb, scale = np.concatenate([base.embeddings, extra.dense().astype(base.embeddings.dtype)]), None
+    else:  # int8 in memory: the added fonts' rows are quantised too (as they are on disk)
+        codes, sc = (extra.embeddings, extra.scale) if extra.scale is not None else quantise(extra.embeddings)
+        emb, scale = np.concatenate([base.embeddings, codes]), np.concatenate([base.scale, sc])
+    return FontIndex(base.families + extra.families, styles, emb,
                      np.concatenate([base.present, extra.present]), base.glyph_set, base.norm, base.model,
-                     base.config, {**extra.nearest, **base.nearest}, {**extra.similar, **base.similar})
+                     base.config, {**extra.nearest, **base.nearest}, {**extra.similar, **base.similar}, scale)
 
 
 def model_fingerprint(model_dir: str | Path) -> str:
@@ -171,7 +203,7 @@ def save_index(index: FontIndex, directory: str | Path) -> Path:
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
-    codes, scale = quantise(index.embeddings)
+    codes, scale = (index.embeddings, index.scale) if index.scale is not None else quantise(index.embeddings)
     tensors = {
         "embeddings": codes,
         "embedding_scale": scale,
@@ -214,7 +246,7 @@ def load_index(directory: str | Path) -> FontIndex:
         raise FontIndexError(f"{d / META} is not a {INDEX_FORMAT} index")
     if [families[s.family].id for s in styles] != meta["style_families"]:
         raise FontIndexError(f"{d}: styles and families disagree (label map mismatch)")
-    e = t["embeddings"]
-    e = dequantise(e, t["embedding_scale"]) if "embedding_scale" in t else e.astype(np.float16)
+    e, scale = t["embeddings"], t.get("embedding_scale")
+    e = e if scale is not None else e.astype(np.float16)  # int8 stays int8 in memory (FontIndex.letter)
     return FontIndex(families, styles, e, t["present"].astype(bool), meta["glyph_set"], meta["norm"],
-                     meta["model"], meta.get("config", {}), meta.get("nearest", {}), meta.get("similar", {}))
+                     meta["model"], meta.get("config", {}), meta.get("nearest", {}), meta.get("similar", {}), scale)

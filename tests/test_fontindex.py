@@ -43,8 +43,12 @@ def test_index_round_trips_through_safetensors_and_json(tiny_index, tmp_path):
     assert back.families == tiny_index.families and back.styles == tiny_index.styles
     assert back.glyph_set == tiny_index.glyph_set and back.model == tiny_index.model
     # int8 on disk, one scale per row: each value within half a step (max|x| / 254), rows keep their direction
-    np.testing.assert_allclose(back.embeddings, tiny_index.embeddings, atol=3e-3)
-    a, b = back.embeddings.astype(np.float32), tiny_index.embeddings.astype(np.float32)
+    # and it stays int8 in memory: letter() and rows() give what the float rows give
+    assert back.embeddings.dtype == np.int8 and back.scale.shape == back.present.shape
+    np.testing.assert_allclose(back.dense(), tiny_index.embeddings, atol=3e-3)
+    np.testing.assert_allclose(back.letter(5), back.dense()[:, 5, :], atol=1e-3)
+    np.testing.assert_allclose(back.rows([1, 0]), back.dense()[[1, 0]], atol=1e-3)
+    a, b = back.dense().astype(np.float32), tiny_index.embeddings.astype(np.float32)
     drawn = tiny_index.present
     cos = (a * b).sum(-1)[drawn] / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))[drawn]
     assert cos.min() > 0.9995
