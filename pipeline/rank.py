@@ -71,9 +71,10 @@ class Identifier:
 
         self.model_dir = Path(model_dir)
         self.engine = resolve_engine(engine, self.model_dir)  # "onnx" | "torch" (pipeline.engine)
+        self.segment_config = replace(segment_config or SegmentConfig(), engine=self.engine)
+        _preload_ocr(self.segment_config)  # first: its load's transient peak then sits on a small heap
         self.model = load_glyph_model(self.model_dir, self.engine)
         self.calibration = calibration or load_calibration(self.model_dir)
-        self.segment_config = replace(segment_config or SegmentConfig(), engine=self.engine)
         self.verify_config = verify or VerifyConfig()
         self.openset = (_load_openset(self.model_dir, self.model.labels, self.verify_config.catalog)
                         if self.verify_config.use_index else None)
@@ -301,6 +302,20 @@ def main_region(regions: list[Region]) -> Region:
     largest = max(size(r) for r in pool)
     tied = [r for r in pool if size(r) >= SIZE_TIE * largest]
     return max(tied, key=lambda r: len(r.glyphs))
+
+
+def _preload_ocr(config: Any) -> None:
+    """Load the ONNX OCR networks now, before the glyph model and the font index: the first
+    image is then identified as soon as everything is loaded, and a cold identify's peak RSS
+    is the OCR's load peak or the index's, not both (bench/results/light.md). Missing networks
+    are reported by the first ``rank``, as before."""
+    from segmentation import OcrUnavailableError, load_ocr
+
+    if config.engine == "onnx":
+        try:
+            load_ocr(config)
+        except OcrUnavailableError:
+            pass
 
 
 def _load_openset(model_dir: Path, labels: Any, catalog: str | Path = "default"):

@@ -11,6 +11,7 @@ classes outside the English character set, so nothing of easyocr is needed here.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import json
 import os
@@ -21,6 +22,7 @@ import numpy as np
 from segmentation import easyocr_numpy as en
 from segmentation.config import SegmentConfig
 from segmentation.easyocr_backend import WEIGHTS_MD5, OcrUnavailableError
+from segmentation.ort_cache import cached_session
 
 OCR_DIR = Path(__file__).resolve().parents[1] / "models" / "ocr"
 DETECTOR = "craft.onnx"
@@ -64,6 +66,8 @@ class OnnxOcr:
         """Reader.detect's (horizontal, free) boxes for one (H, W, 3) uint8 RGB image."""
         x, ratio = en.craft_input(rgb, max(rgb.shape[:2]))  # (1, 3, H32, W32)
         maps = self.detector.run(None, {"image": x})[0][0]  # (H32/2, W32/2, 2)
+        del x
+        release_free_heap()  # CRAFT's activations (~70 MB for a 1000 px line) back to the system
         return en.detect_boxes(maps, ratio, cfg.min_box_px, cfg.text_threshold, cfg.low_text,
                                cfg.link_threshold)
 
@@ -80,22 +84,39 @@ def _session(path: Path, threads: int):
         raise OcrUnavailableError("onnxruntime is not installed; run: pip install -e .") from None
     if not path.is_file():
         raise OcrUnavailableError(f"the ONNX OCR network {path} is missing; {EXPORT_HINT}")
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = max(0, threads)
-    opts.inter_op_num_threads = 1
-    opts.enable_cpu_mem_arena = False  # peak RSS -30..60 MB, same speed (bench/results/light.md)
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting between calls
+
+    def options() -> ort.SessionOptions:
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(0, threads)
+        opts.inter_op_num_threads = 1
+        opts.enable_cpu_mem_arena = False  # peak RSS -30..60 MB, same speed (bench/results/light.md)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting between calls
+        return opts
+
     try:
-        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        sess = cached_session(path, options)  # graph optimised once per machine (segmentation.ort_cache)
     except Exception as e:  # onnxruntime raises its own, unexported exception types
         raise OcrUnavailableError(f"{path} is not a readable ONNX model ({str(e).splitlines()[0]}); "
                                   f"{EXPORT_HINT}") from None
+    release_free_heap()
     meta = dict(sess.get_modelmeta().custom_metadata_map)
     source = SOURCES[path.name]
     if meta.get("format") != FORMAT or meta.get("source_md5") != WEIGHTS_MD5[source]:
         raise OcrUnavailableError(f"{path} was not exported from EasyOCR's {source} (MD5 {WEIGHTS_MD5[source]}); "
                                   f"it records {meta.get('source_md5')!r}; {EXPORT_HINT}")
     return sess, meta
+
+
+def release_free_heap() -> None:
+    """Give the heap's free pages back to the system (glibc ``malloc_trim``; a no-op elsewhere).
+
+    Making the CRAFT session parses the 83 MB protobuf and copies its weights twice (graph
+    optimisation); about 120 MB of that is freed but stays in the process's RSS until trimmed,
+    and everything loaded next (the font index) would stack on top of it."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl)
+        pass
 
 
 @functools.lru_cache(maxsize=2)
