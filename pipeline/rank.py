@@ -223,12 +223,15 @@ class Identifier:
         chars = [e.char for e in evidence]
         sums, temperature, ver = self.region_scores(ix, lp, w, scores, chars, words)
         rel = reliability([evidence[i].ocr_confidence for i in ix], agree[ix])
-        probs = flatten(to_probabilities(sums, temperature), evidence_weight(rel))
+        raw = to_probabilities(sums, temperature)
+        probs = flatten(raw, evidence_weight(rel))
         raw_weight, raw_width, italic = style_estimate(ix, w, scores)
         weight = int(np.clip(round(raw_weight / 100) * 100, 100, 900))
         width = int(round(raw_width / 5) * 5)
         matched = {int(c): s for c, s in zip(ver.candidates, ver.styles, strict=True) if s} if ver else {}
-        order = np.argsort(-probs, kind="stable")[:top]
+        # weak evidence flattens the scores, not the order: fully flattened (all 1/F), the evidence
+        # still ranks (before, ties fell back to catalog order: roboto, inter, open-sans)
+        order = np.lexsort((-raw, -probs))[:top]
         fam = self.universe
         fonts = []
         for k in order:
