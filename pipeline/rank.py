@@ -18,7 +18,7 @@ import numpy as np
 
 from pipeline.config import VerifyConfig
 from pipeline.openset import in_catalog_features, in_catalog_probability, shortlist
-from pipeline.regions import region_groups
+from pipeline.regions import reading_layout, region_groups
 from pipeline.scoring import (
     CASE_AMBIGUOUS,
     Calibration,
@@ -96,7 +96,7 @@ class Identifier:
 
         rgb = load_image(image)
         seg = segment(rgb, norm=self.model.labels.norm, config=self.segment_config)
-        ranking = self.rank_glyphs(seg.glyphs, seg.text, top, rgb)
+        ranking = self.rank_glyphs(seg.glyphs, seg.text, top, rgb, words=seg.words)
         notes = direction_warnings([w.rotation for w in seg.words])
         return replace(ranking, warnings=notes + ranking.warnings) if notes else ranking
 
@@ -118,10 +118,13 @@ class Identifier:
             lp[amb] = merge_case_variants(lp[amb], other.log_probs.astype(np.float64))
         return lp, scores
 
-    def rank_glyphs(self, glyphs: Any, text: str, top: int = 5, rgb: np.ndarray | None = None) -> Ranking:
+    def rank_glyphs(self, glyphs: Any, text: str, top: int = 5, rgb: np.ndarray | None = None,
+                    words: Any = None) -> Ranking:
         """Rank from segmented glyphs (segmentation.Glyph-like: char, box, ocr_confidence,
         word_index, line_index, image). ``rgb``: the (H, W, 3) picture they were cut from,
-        for the regions' colours (None: typography without colours)."""
+        for the regions' colours (None: typography without colours). ``words``: the
+        segmentation's words (their rotation): regions are then found in each word's reading
+        frame (pipeline.regions.reading_layout); None treats all text as upright."""
         if not glyphs:
             return Ranking(fonts=[], glyphs=[], text=text, regions=[], warnings=[NO_TEXT])
         chars = [g.char for g in glyphs]
@@ -131,10 +134,11 @@ class Identifier:
         fam = self.model.labels.fonts
         evidence = [GlyphEvidence(g.char, tuple(int(v) for v in g.box), float(g.ocr_confidence),
                                   fam[int(np.argmax(lp[i]))].family) for i, g in enumerate(glyphs)]
-        words = [g.word_index for g in glyphs]
+        word_of = [g.word_index for g in glyphs]
         agree = letter_agreement(scores.embedding, self.model.char_indices(chars), self.prototypes)
-        groups = region_groups(glyphs, lp, w, lambda ix: style_estimate(ix, w, scores))
-        regions = [self._region(ix, lp, w, scores, evidence, words, top, agree) for ix in groups]
+        layout, directions = reading_layout(glyphs, words) if words else (glyphs, None)
+        groups = region_groups(layout, lp, w, lambda ix: style_estimate(ix, w, scores), directions)
+        regions = [self._region(ix, lp, w, scores, evidence, word_of, top, agree) for ix in groups]
         regions = [self._with_typography(r, k, glyphs, rgb) for k, r in enumerate(regions)]
         main = main_region(regions)
         rel = reliability([evidence[i].ocr_confidence for i in main.glyphs], agree[main.glyphs])

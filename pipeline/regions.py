@@ -41,6 +41,7 @@ class Piece:
     sums: np.ndarray  # (F,) summed log-scores of its glyphs
     weight: float
     italic: bool
+    direction: int = 0  # reading direction, degrees (0, 90, 180, 270): pieces of two never join
 
 
 def cap_height(glyphs: Any, ix: Sequence[int]) -> float | None:
@@ -74,15 +75,17 @@ def line_pieces(glyphs: Any) -> list[list[int]]:
     return out
 
 
-def _piece(glyphs: Any, ix: list[int], lp: np.ndarray, w: np.ndarray, style: Any) -> Piece:
+def _piece(glyphs: Any, ix: list[int], lp: np.ndarray, w: np.ndarray, style: Any, direction: int) -> Piece:
     b = np.array([glyphs[i].box for i in ix], np.float64)
     weight, _, italic = style(ix)
     return Piece(ix, cap_height(glyphs, ix), (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()),
-                 summed_scores(lp[ix], w[ix]), weight, italic)
+                 summed_scores(lp[ix], w[ix]), weight, italic, direction)
 
 
 def _joins(group: list[Piece], p: Piece) -> bool:
     last = group[-1]
+    if p.direction != last.direction:  # a vertical side label is not part of the heading beside it
+        return False
     if p.cap is None or last.cap is None:  # punctuation alone: stays with its neighbour
         return True
     if max(p.cap, last.cap) / min(p.cap, last.cap) > SIZE_RATIO:
@@ -103,13 +106,16 @@ def _joins(group: list[Piece], p: Piece) -> bool:
     return max(lost_p, lost_g) <= FONT_GAP
 
 
-def region_groups(glyphs: Any, lp: np.ndarray, w: np.ndarray, style: Any) -> list[list[int]]:
+def region_groups(glyphs: Any, lp: np.ndarray, w: np.ndarray, style: Any,
+                  directions: Sequence[int] | None = None) -> list[list[int]]:
     """Glyph indices per region, in reading order. ``glyphs``: segmentation.Glyph-like
-    (char, box, word_index, line_index); ``lp`` (N, F) log-scores; ``w`` (N,) glyph
-    weights; ``style(ix) -> (weight, width, italic)`` the classifier's estimate."""
+    (char, box, word_index, line_index), boxes in the reading frame for turned text (see
+    reading_layout); ``lp`` (N, F) log-scores; ``w`` (N,) glyph weights; ``style(ix) ->
+    (weight, width, italic)`` the classifier's estimate; ``directions`` (N,) each glyph's
+    reading direction in degrees (default: all upright)."""
     groups: list[list[Piece]] = []
     for ix in line_pieces(glyphs):
-        p = _piece(glyphs, ix, lp, w, style)
+        p = _piece(glyphs, ix, lp, w, style, int(directions[ix[0]]) if directions is not None else 0)
         for group in reversed(groups[-2:]):  # the piece beside a cut line may continue the one before
             if _joins(group, p):
                 group.append(p)
@@ -117,3 +123,21 @@ def region_groups(glyphs: Any, lp: np.ndarray, w: np.ndarray, style: Any) -> lis
         else:
             groups.append([p])
     return [sorted(i for p in g for i in p.glyphs) for g in groups]
+
+
+def reading_layout(glyphs: Sequence[Any], words: Sequence[Any]) -> tuple[list[Any], list[int]]:
+    """Glyphs with their boxes in their word's reading frame, and each glyph's direction.
+
+    glyphs: segmentation.Glyph (frozen dataclasses: box, word_index); words:
+    segmentation.Word (rotation, degrees counterclockwise as seen). Text turned a quarter
+    turn (the nearest one, as segmentation orders lines) reads left to right in its frame,
+    so cap heights, line gaps and word order mean what they mean upright: in picture
+    coordinates a line turned 90 degrees has letters as "tall" as they are wide and was
+    cut into pieces of unequal "size" (Quiet morning light: 10 + 7 glyphs, two regions).
+    """
+    from dataclasses import replace
+
+    from segmentation.orient import reading_frame
+
+    dirs = [int(round(words[g.word_index].rotation / 90.0)) % 4 * 90 for g in glyphs]
+    return [replace(g, box=reading_frame(g.box, d)) if d else g for g, d in zip(glyphs, dirs, strict=True)], dirs

@@ -99,3 +99,21 @@ def test_unreadable_picture_gives_flat_scores_and_a_warning(ident):
     ranking = ident.rank(img, top=5)
     assert ranking.warnings
     assert not ranking.fonts or ranking.fonts[0].score < 0.3
+
+
+@pytest.mark.slow
+def test_a_turned_line_is_one_region_and_each_direction_its_own(ident, ranked, tmp_path):
+    from PIL import Image
+
+    assert len(ranked("rotated-90.png").regions) == 1  # in picture coordinates it was cut in two
+    line = Image.open(Path(__file__).resolve().parents[1] / "examples" / "sample.png").convert("RGB")
+    column = Image.open(CASES / "rotated-90.png").convert("RGB")
+    both = Image.new("RGB", (line.width + column.width + 60, max(line.height, column.height) + 40), "white")
+    both.paste(line, (20, 20))
+    both.paste(column, (line.width + 40, 20))
+    both.save(tmp_path / "heading-and-side-label.png")
+    ranking = ident.rank(tmp_path / "heading-and-side-label.png", top=5)
+    assert len(ranking.regions) == 2
+    sides = [{ranking.glyphs[i].box[0] > line.width + 20 for i in r.glyphs} for r in ranking.regions]
+    assert sorted(map(sorted, sides)) == [[False], [True]]  # each region holds one direction's text only
+    assert {r.fonts[0].family for r in ranking.regions} >= {"merriweather"} or not ident.verifies
