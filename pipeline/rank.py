@@ -35,6 +35,7 @@ from pipeline.trust import (
     evidence_warnings,
     evidence_weight,
     flatten,
+    index_agreement,
     letter_agreement,
     region_trust,
     reliability,
@@ -136,6 +137,8 @@ class Identifier:
                                   fam[int(np.argmax(lp[i]))].family) for i, g in enumerate(glyphs)]
         word_of = [g.word_index for g in glyphs]
         agree = letter_agreement(scores.embedding, self.model.char_indices(chars), self.prototypes)
+        if self.openset is not None:  # a letter may look like itself in a font the classifier never saw
+            agree = np.maximum(agree, index_agreement(self.openset.glyph_similarity(scores.embedding, chars)))
         layout, directions = reading_layout(glyphs, words) if words else (glyphs, None)
         groups = region_groups(layout, lp, w, lambda ix: style_estimate(ix, w, scores), directions)
         regions = [self._region(ix, lp, w, scores, evidence, word_of, top, agree) for ix in groups]
@@ -202,6 +205,7 @@ class Identifier:
         """(U,) scores over the index's families (pipeline.openset), the temperature, and the
         verification: render-and-compare where files are on disk, else the index's cosines."""
         from fontindex import family_match
+        from fontindex.scoring import fill_missing
 
         op, v = self.openset, self.verify_config
         base = op.base_scores(sums)  # (U,)
@@ -210,13 +214,17 @@ class Identifier:
         cand = op.candidates(base, match.totals, v.top_k, v.index_top_k)
         short = shortlist(base, cand, match.similarity[cand], w[sub], self.calibration.index_alpha, v.shortlist)
         drawn = self.verifies and all(self.fonts.files(self.universe[int(k)].family) for k in short)
+        cal = self.calibration
         if drawn:  # the index's best few, drawn and compared: one kind of similarity for all of them
             ver, _ = self.verification(ix, base, w, scores, chars, words, short, early_stop=False)
-            alpha = self.calibration.verify_alpha
+            alpha, similarity = cal.verify_alpha, ver.similarity
+            if cal.verify_index_alpha > 0:  # and the index's cosines of the same glyphs beside them
+                index_sim = fill_missing(match.similarity[np.asarray(ver.candidates, np.int64)])  # (K, N)
+                similarity = similarity + (cal.verify_index_alpha / alpha) * index_sim
         else:
             ver = Verification(cand, match.similarity[cand], tuple(None for _ in cand))
-            alpha = self.calibration.index_alpha
-        out = verified_scores(base, ver.candidates, ver.similarity, w[sub], alpha)
+            alpha, similarity = cal.index_alpha, ver.similarity
+        out = verified_scores(base, ver.candidates, similarity, w[sub], alpha)
         t = self.calibration.line_temperature(len(ix), verified=drawn, index=not drawn)
         if v.trained_prior:  # log-odds, so scaled by the temperature the scores are divided by
             out = out + t * v.trained_prior * op.favoured

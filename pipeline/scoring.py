@@ -44,6 +44,10 @@ class Calibration:
     # with render-and-compare similarities and with the index's (pipeline.calibrate_openset).
     in_catalog: tuple[float, ...] = ()
     in_catalog_index: tuple[float, ...] = ()
+    # With font files: the index's cosines also count beside render-and-compare's, at this weight
+    # (0 = render-and-compare alone). The index knows every family's letters from clean drawings of
+    # many words; a drawing of the read words is one view. bench/results/fusion.md measures it.
+    verify_index_alpha: float = 0.0
 
     def line_temperature(self, n_glyphs: int, verified: bool, index: bool = False) -> float:
         t, power = ((self.index_temperature, self.index_length_power) if index
@@ -58,7 +62,8 @@ class Calibration:
                 "length_power": self.length_power, "verify_length_power": self.verify_length_power,
                 "index_alpha": self.index_alpha, "index_temperature": self.index_temperature,
                 "index_length_power": self.index_length_power, "index_ece": self.index_ece,
-                "in_catalog": list(self.in_catalog), "in_catalog_index": list(self.in_catalog_index)}
+                "in_catalog": list(self.in_catalog), "in_catalog_index": list(self.in_catalog_index),
+                "verify_index_alpha": self.verify_index_alpha}
 
     @classmethod
     def from_dict(cls, d: dict) -> Calibration:
@@ -69,7 +74,8 @@ class Calibration:
                    float(d.get("verify_length_power", 0.0)), float(d.get("index_alpha", 30.0)),
                    float(d.get("index_temperature", 14.0)), float(d.get("index_length_power", 0.75)),
                    d.get("index_ece"), tuple(float(x) for x in d.get("in_catalog", ())),
-                   tuple(float(x) for x in d.get("in_catalog_index", ())))
+                   tuple(float(x) for x in d.get("in_catalog_index", ())),
+                   verify_index_alpha=float(d.get("verify_index_alpha", 0.0)))
 
 
 def glyph_weights(chars: Sequence[str], confidences: Sequence[float], cal: Calibration) -> np.ndarray:

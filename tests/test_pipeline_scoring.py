@@ -77,3 +77,21 @@ def test_length_aware_temperature_follows_how_evidence_grows():
     cal = Calibration(temperature=2.0, length_power=0.5, verify_temperature=3.0, verify_length_power=1.0)
     assert cal.line_temperature(40, verified=False) == 4.0 and cal.line_temperature(5, verified=True) == 1.5
     assert Calibration.from_dict(cal.to_dict()) == cal
+
+
+def test_index_weight_beside_render_and_compare_round_trips_and_defaults_off():
+    from pipeline.scoring import Calibration
+
+    cal = Calibration(verify_alpha=30.0, verify_index_alpha=15.0)
+    assert Calibration.from_dict(cal.to_dict()) == cal
+    old = cal.to_dict()
+    del old["verify_index_alpha"]  # calibrations written before it: render-and-compare alone
+    assert Calibration.from_dict(old).verify_index_alpha == 0.0
+
+
+def test_a_glyph_agrees_with_its_letter_when_any_indexed_style_draws_it_so():
+    from pipeline.trust import AGREE_HIGH, AGREE_LOW, index_agreement
+
+    sim = np.array([[0.95, 0.50, np.nan],  # (S=2 styles, N=3 glyphs): cosine to the letter read
+                    [0.60, AGREE_LOW + 0.5 * (AGREE_HIGH - AGREE_LOW), np.nan]])
+    np.testing.assert_allclose(index_agreement(sim), [1.0, 0.5, 0.0])  # a letter no style draws: no support
