@@ -1,0 +1,104 @@
+"""How the index's cosines join render-and-compare's in the final score (Calibration.verify_index_alpha).
+
+    python bench/fusion/record.py bench/testsets runs/fusion.jsonl clean:100 photo:100 clean-beyond300:0 photo-beyond300:0
+    python bench/fusion/sweep.py runs/fusion.jsonl          # -> bench/results/fusion.md
+
+record.py ranks each picture once and keeps what its main region's final score is made of:
+base (the classifier's summed log-scores, borrowed by families it never saw), the shortlist
+drawn by render-and-compare with its per-glyph cosines, the index's per-glyph cosines of the
+same families, glyph weights, the temperature. Here every setting re-scores the same rankings:
+
+    final[k] = base[k] + a_v * sum_n w_n drawn[k, n] + a_i * sum_n w_n index[k, n] + t * prior * trained[k]
+
+for the shortlisted k; every other family gets the smallest bonus (pipeline.scoring.verified_scores).
+Settings are chosen on odd-numbered pictures and read on even-numbered ones. A check line says
+how often the shipped setting's reconstruction gives the pipeline's own first family.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+OUT = Path(__file__).resolve().parents[1] / "results" / "fusion.md"
+GRID = [(av, ai, pr) for av in (30, 45, 60, 90) for ai in (0, 10, 15, 20, 30, 45, 60, 90) for pr in (0.0, 0.25, 0.5, 1.0)]
+SHOWN = [(30, 0, 0.5), (30, 10, 0.5), (30, 15, 0.5), (30, 20, 0.5), (30, 30, 0.5), (60, 60, 0.5), (90, 90, 0.5)]
+
+
+def load(path: str) -> tuple[dict, list[tuple]]:
+    lines = [json.loads(line) for line in open(path)]
+    head, rows = lines[0], [r for r in lines[1:] if r["main"] and r["main"]["drawn"] is not None and r["truth"] >= 0]
+    prep = []
+    for r in rows:
+        m = r["main"]
+        w, short = np.array(m["w"]), np.array(m["short"])
+        pos = {int(c): k for k, c in enumerate(m["ver_cand"])}
+        d = np.array([m["drawn"][pos[int(s)]] for s in short], np.float64)  # (K, N) in shortlist order
+        worst = np.nanmin(np.where(np.isfinite(d), d, np.inf), axis=0, keepdims=True)
+        d = np.nan_to_num(np.where(np.isfinite(d), d, worst), nan=0.0, posinf=0.0)
+        ix = np.nan_to_num(np.array(m["index"], np.float64), nan=0.0)
+        prep.append((r["split"], r["k"], r["truth"], np.array(m["base"]), short, (d * w).sum(1), (ix * w).sum(1),
+                     m["t"], m["final_top5"][0]))
+    return head, prep
+
+
+def evaluate(prep, fav, av, ai, prior) -> dict[str, tuple[float, float, int]]:
+    res: dict[str, list[int]] = {}
+    for split, _, truth, base, short, ds, is_, t, _ in prep:
+        bonus = av * ds + ai * is_
+        out = base + bonus.min() + t * prior * fav
+        out[short] = base[short] + bonus + t * prior * fav[short]
+        top = np.argsort(-out)[:5]
+        a = res.setdefault(split, [0, 0, 0])
+        a[0] += int(top[0] == truth)
+        a[1] += int(truth in top)
+        a[2] += 1
+    return {s: (v[0] / v[2], v[1] / v[2], v[2]) for s, v in sorted(res.items())}
+
+
+def objective(res) -> float:
+    return float(np.mean([v[0] + v[1] for v in res.values()]))
+
+
+def main() -> int:
+    head, prep = load(sys.argv[1])
+    fav = np.array(head["favoured"])
+    odd, even = [p for p in prep if p[1] % 2], [p for p in prep if not p[1] % 2]
+    shipped = (head["alpha"], head.get("index_alpha", 0.0), head["prior"])
+    same = sum(int(np.argmax(_scores(p, fav, *shipped))) == p[8] for p in prep)
+    best = max(GRID, key=lambda g: objective(evaluate(odd, fav, *g)))
+    splits = sorted({p[0] for p in prep})
+    md = ["# Index cosines beside render-and-compare's (Calibration.verify_index_alpha)", "", __doc__.split("\n\n")[2], "",
+          f"{len(prep)} pictures ({', '.join(f'{s} {sum(p[0] == s for p in prep)}' for s in splits)}); the recorded "
+          f"setting (a_v {shipped[0]:g}, a_i {shipped[1]:g}, prior {shipped[2]:g}) reconstructs the pipeline's first family on "
+          f"{same} of {len(prep)}. Best on odd pictures over {len(GRID)} settings: a_v {best[0]}, a_i {best[1]}, prior {best[2]}.",
+          "", "| a_v | a_i | prior | pictures | " + " | ".join(f"{s} top-1 / top-5" for s in splits) + " |",
+          "|---|---|---|---|" + "---|" * len(splits)]
+    for g in [*SHOWN, best]:
+        for name, sub in (("odd (fit)", odd), ("even", even)):
+            r = evaluate(sub, fav, *g)
+            md.append(f"| {g[0]} | {g[1]} | {g[2]} | {name} | " + " | ".join(f"{r[s][0]:.3f} / {r[s][1]:.3f}" for s in splits) + " |")
+    md += ["", "Shipped: a_v 30, a_i 15, prior 0.5 (models/default/calibration.json). The settings from a_i 15 up "
+           "to a_v = a_i = 90 lie on one plateau on held-out pictures; heavier index weights gained most on beyond-300 "
+           "photos but put Vina Sans over Anton on the hollow-letter shared case (tests/fixtures/cases/outlined.png: "
+           "filled outlines are not the real letters, and the index then favours a look-alike), so the lightest weight "
+           "of the plateau was taken. The same benchmark pictures ranked by the pipeline with it: "
+           "[catalog.md](catalog.md)."]
+    OUT.write_text("\n".join(md) + "\n")
+    print("\n".join(md))
+    return 0
+
+
+def _scores(p, fav, av, ai, prior) -> np.ndarray:
+    _, _, _, base, short, ds, is_, t, _ = p
+    bonus = av * ds + ai * is_
+    out = base + bonus.min() + t * prior * fav
+    out[short] = base[short] + bonus + t * prior * fav[short]
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
