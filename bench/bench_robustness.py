@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.fonts import regular_style  # noqa: E402
+from bench.fonts import axis_extremes, covers, default_instance, regular_style  # noqa: E402
 from bench.make_testsets import catalog_files  # noqa: E402
 from bench.robust_draw import KINDS  # noqa: E402
 from bench.texts import PHRASES  # noqa: E402
@@ -40,7 +40,7 @@ SIZE = 56  # px, font size of every drawn line
 class RobustnessConfig:
     families: int = 40  # first N catalog families with font files
     texts: int = 2  # phrases per family (each drawn in every kind)
-    kinds: str = "all"  # comma-separated names of bench.robust_draw.KINDS
+    kinds: str = "all"  # comma-separated names of bench.robust_draw.KINDS, and axis (AXIS_KINDS)
     clean: int = 40  # clean-split images read with the old and the new path (0 = skip)
     ablate: bool = False  # also read every picture with the old path (directions/effects off)
     testsets: str = "bench/testsets"
@@ -61,7 +61,9 @@ def rank_of(ranking, family: str) -> int:
 
 
 def run_kinds(ident, cfg: RobustnessConfig) -> list[dict]:
-    kinds = list(KINDS) if cfg.kinds == "all" else ["control"] + [k for k in cfg.kinds.split(",") if k != "control"]
+    kinds = list(KINDS) if cfg.kinds == "all" else ["control"] + [k for k in cfg.kinds.split(",") if k in KINDS]
+    if kinds == ["control"] and cfg.kinds != "control":
+        return []  # only the axis kind asked for (run_axis)
     present, _ = catalog_files("top300", None, 0)
     rows = []
     for fi, fam in enumerate(present[: cfg.families]):
@@ -79,6 +81,57 @@ def run_kinds(ident, cfg: RobustnessConfig) -> list[dict]:
                     rows[-1]["rank_old"] = rank_of(_old_path(ident, img), fam.family.id)
             print(f"{fi + 1}/{cfg.families} {fam.family.id} {text!r}: "
                   + " ".join(f"{x['kind']}={x['rank']}" for x in rows[-len(kinds):]), file=sys.stderr, flush=True)
+    return rows
+
+
+AXIS_KINDS = ("axis-control", "axis")  # default instance, and an end of an axis, of the same variable file
+
+
+def axis_families(cfg: RobustnessConfig) -> list[tuple[object, object, list]]:
+    """(family files, default instance, extremes) of the first cfg.families variable families
+    of the model's catalog: those with a width or optical-size axis first (catalog order), then
+    weight-only ones, so every kind of end is drawn."""
+    present, _ = catalog_files("top300", None, 0)
+    found = []
+    for fam in present:
+        base, ends = default_instance(fam), axis_extremes(fam)
+        if base is not None and ends:
+            found.append((fam, base, ends))
+    rich = [f for f in found if any(n.split("-")[0] in ("wdth", "opsz") for n, _ in f[2])]
+    return (rich + [f for f in found if f not in rich])[: cfg.families]
+
+
+def pick_end(ends: list, counts: dict[str, int], used: set[str]) -> tuple[str, object]:
+    """The family's end drawn least so far in the run (not yet used for this family while others
+    remain; ties in bench.fonts.EXTREMES order), so every kind of end gets its share."""
+    pool = [e for e in ends if e[0] not in used] or ends
+    name, style = min(pool, key=lambda e: counts.get(e[0], 0))
+    counts[name] = counts.get(name, 0) + 1
+    used.add(name)
+    return name, style
+
+
+def run_axis(ident, cfg: RobustnessConfig) -> list[dict]:
+    """Each (variable family, text) drawn at the default instance (axis-control) and at one end
+    of an axis (axis; pick_end: narrowest or widest width, display or caption optical size,
+    hairline or black weight)."""
+    rows, counts = [], {}
+    for fi, (fam, base, ends) in enumerate(axis_families(cfg)):
+        used: set[str] = set()
+        for ti, text in enumerate(texts_for(fam.family.id, cfg.texts, cfg.seed)):
+            name, style = pick_end(ends, counts, used)
+            if not covers(style, text):
+                continue
+            for kind, st in (("axis-control", base), ("axis", style)):
+                img = KINDS["control"](st, text, SIZE, np.random.default_rng([cfg.seed, fi, ti]))
+                t0 = time.process_time()
+                r = ident.rank(img, top=5)
+                rows.append({"kind": kind, "extreme": name, "family": fam.family.id, "text": text, "read": r.text,
+                             "rank": rank_of(r, fam.family.id), "top_score": r.fonts[0].score if r.fonts else 0.0,
+                             "top": r.fonts[0].family if r.fonts else None, "warnings": r.warnings,
+                             "seconds": time.process_time() - t0})
+            print(f"axis {fi + 1}/{cfg.families} {fam.family.id} {name} {text!r}: "
+                  f"control={rows[-2]['rank']} axis={rows[-1]['rank']}", file=sys.stderr, flush=True)
     return rows
 
 
@@ -128,10 +181,28 @@ def summarise(rows: list[dict], key: str) -> dict[str, dict]:
     return out
 
 
-def write_report(kinds: dict, clean: dict, cfg: RobustnessConfig, wall: float) -> Path:
+def axis_table(rows: list[dict]) -> list[str]:
+    """Markdown: top-1/top-5 of the axis kind per end of an axis, beside the same pictures'
+    default instance."""
+    sel = [r for r in rows if r["kind"] in AXIS_KINDS]
+    if not sel:
+        return []
+    lines = ["", "## Axis extremes, per end (each beside the same family and text at its default instance)", "",
+             "| end | n | top-1 | top-5 | default instance top-1 | default instance top-5 |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for end in dict.fromkeys(r["extreme"] for r in sel):
+        a = summarise([r for r in sel if r["extreme"] == end], "kind")
+        c, x = a.get("axis-control", {}), a.get("axis", {})
+        lines.append(f"| {end} | {x.get('n', 0)} | {x.get('top1', 0):.3f} | {x.get('top5', 0):.3f} | "
+                     f"{c.get('top1', 0):.3f} | {c.get('top5', 0):.3f} |")
+    return lines
+
+
+def write_report(kinds: dict, clean: dict, cfg: RobustnessConfig, wall: float, axis: list[str] = ()) -> Path:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     ctl = kinds.get("control", {}).get("top5", float("nan"))
+    axis_ctl = kinds.get("axis-control", {}).get("top5", float("nan"))
     lines = ["# Robustness benchmark", "",
              f"{cfg.families} families x {cfg.texts} texts per kind, {SIZE} px, seed {cfg.seed}; "
              f"{platform.node()} ({platform.machine()}), wall {wall / 60:.1f} min. Generated by "
@@ -139,10 +210,11 @@ def write_report(kinds: dict, clean: dict, cfg: RobustnessConfig, wall: float) -
              "| kind | n | top-1 | top-5 | top-5 vs control | within 10 points | old path top-1 | old path top-5 "
              "| s/img p50 |", "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
     for k, s in kinds.items():
-        d = s["top5"] - ctl
+        d = s["top5"] - (axis_ctl if k in AXIS_KINDS else ctl)
         old = (f"{s['top1_old']:.3f} | {s['top5_old']:.3f}" if "top5_old" in s else "– | –")
         lines.append(f"| {k} | {s['n']} | {s['top1']:.3f} | {s['top5']:.3f} | {d:+.3f} | "
                      f"{'yes' if d >= -0.10 else 'no'} | {old} | {s['p50']:.2f} |")
+    lines += list(axis)
     if clean:
         o, n = clean["old"], clean["new"]
         lines += ["", f"## Clean split, paired ({o['n']} images, each read by both paths, order alternating)", "",
@@ -192,9 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     ident = get_identifier()
     t0 = time.perf_counter()
     kind_rows = run_kinds(ident, cfg) if cfg.families > 0 else []
+    if cfg.families > 0 and (cfg.kinds == "all" or "axis" in cfg.kinds.split(",")):
+        kind_rows += run_axis(ident, cfg)
     clean_rows = run_clean(ident, cfg)
     kinds, clean = summarise(kind_rows, "kind"), summarise(clean_rows, "path")
-    md = write_report(kinds, clean, cfg, time.perf_counter() - t0)
+    md = write_report(kinds, clean, cfg, time.perf_counter() - t0, axis_table(kind_rows))
     (Path(cfg.out) / "robustness.json").write_text(json.dumps(
         {"config": asdict(cfg), "kinds": kinds, "clean": clean, "rows": kind_rows, "clean_rows": clean_rows}, indent=1))
     print(md.read_text())

@@ -34,6 +34,7 @@ class Style:
     width: float = 100.0  # % of normal (wdth value for variable files)
     italic: bool = False
     variable: bool = False
+    axes: tuple[tuple[str, float], ...] = ()  # other axes' values (variable files; e.g. opsz), else their default
 
 
 @lru_cache(maxsize=512)
@@ -120,7 +121,51 @@ def open_font(style: Style, size: int) -> ImageFont.FreeTypeFont:
 
 
 def _axis_value(style: Style, tag: str, default: float) -> float:
-    return {"wght": float(style.weight), "wdth": float(style.width)}.get(tag, default)
+    return {"wght": float(style.weight), "wdth": float(style.width), **dict(style.axes)}.get(tag, default)
+
+
+EXTREMES = ("wdth-min", "wdth-max", "opsz-max", "opsz-min", "wght-min", "wght-max")  # most telling first
+
+
+def _main_variable(files: FamilyFiles) -> Path | None:
+    """The upright variable file with the most axes (ties: the first by name)."""
+    upright = sorted((f.path for f in files.variable if not f.italic), key=lambda p: (-len(variation_axes(p)), p.name))
+    return upright[0] if upright else None
+
+
+def default_instance(files: FamilyFiles) -> Style | None:
+    """The family's variable file at every axis' default (None for a family without one)."""
+    path = _main_variable(files)
+    if path is None or not variation_axes(path):
+        return None
+    ax = {t: d for t, _, d, _ in variation_axes(path)}
+    return Style(path, int(round(ax.get("wght", 400.0))), float(ax.get("wdth", 100.0)), False, True)
+
+
+def axis_extremes(files: FamilyFiles) -> list[tuple[str, Style]]:
+    """(name, style) of the family's variable file at each end of its wdth, opsz and wght
+    axes (other axes at their default), in EXTREMES order; ends equal to the default are left
+    out (e.g. most wdth axes end at 100). Empty for a family without a variable file."""
+    base = default_instance(files)
+    if base is None:
+        return []
+    axes = {t: (lo, d, hi) for t, lo, d, hi in variation_axes(base.path)}
+    out = []
+    for name in EXTREMES:
+        tag, end = name.split("-")
+        if tag not in axes:
+            continue
+        lo, d, hi = axes[tag]
+        v = lo if end == "min" else hi
+        if v == d:
+            continue
+        if tag == "wght":
+            out.append((name, Style(base.path, int(round(v)), base.width, False, True)))
+        elif tag == "wdth":
+            out.append((name, Style(base.path, base.weight, float(v), False, True)))
+        else:
+            out.append((name, Style(base.path, base.weight, base.width, False, True, ((tag, float(v)),))))
+    return out
 
 
 def css_face(style: Style, name: str) -> str:

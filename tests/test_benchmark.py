@@ -212,3 +212,26 @@ def test_beyond300_splits_hold_only_families_outside_the_300(tmp_path):
     assert len(fams) >= 300  # issue 15: at least 300 families outside the first 300
     present, missing = beyond_files(str(tmp_path))  # an empty cache: every family listed as missing
     assert present == [] and missing == [f.id for f in fams]
+
+
+def test_axis_extremes_draw_the_ends_of_a_variable_family():
+    """The robustness bench's axis kind (issue 11): Roboto Flex's ends of width and weight, each
+    drawn from the same variable file as its default instance; a static family has none."""
+    from bench.draw import ink_mask
+    from bench.fonts import axis_extremes, default_instance
+    from glyphs.catalog import catalog_families
+
+    fix = Path(__file__).resolve().parent / "fixtures"
+    fams = {f.family.id: f for f in catalog_families(fix / "catalog-tiny.txt", fix / "fonts")}
+    base = default_instance(fams["roboto-flex"])
+    ends = dict(axis_extremes(fams["roboto-flex"]))
+    assert (base.weight, base.width) == (400, 100.0)
+    assert list(ends) == ["wdth-min", "wdth-max", "wght-min", "wght-max"]
+    assert (ends["wdth-min"].width, ends["wdth-max"].width, ends["wght-min"].weight, ends["wght-max"].weight) == (
+        25.0, 151.0, 100, 1000)
+    text = "Harbour Lights"
+    width = {k: ink_mask(s, text, 56).shape[1] for k, s in [("default", base), *ends.items()]}
+    assert width["wdth-min"] < 0.92 * width["default"] < width["default"] < width["wdth-max"]
+    ink = {k: ink_mask(s, text, 56).sum() for k, s in [("default", base), *ends.items()]}
+    assert ink["wght-min"] < ink["default"] < ink["wght-max"]
+    assert axis_extremes(fams["roboto"]) == [] and default_instance(fams["roboto"]) is None
