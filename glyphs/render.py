@@ -26,6 +26,7 @@ class FontStyle:
     weight: int = 400  # 100..900
     width: int = 100  # percent of normal (wdth axis)
     italic: bool = False
+    opsz: float | None = None  # optical size (opsz axis of variable files); None = the file's default
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def pick_file(files: FamilyFiles, style: FontStyle) -> FontFile:
     static = [f for f in files.static if f.italic == style.italic]
     exact = [f for f in static if f.weight == style.weight]
     variable = sorted((f for f in files.variable if f.italic == style.italic), key=_variable_rank)
-    if exact and style.width == 100:
+    if exact and style.width == 100 and style.opsz is None:
         return exact[0]
     if variable:
         return variable[0]
@@ -108,7 +109,8 @@ def open_font(file: FontFile, style: FontStyle, size: int) -> tuple[ImageFont.Fr
     axes = variation_axes(file.path)
     values, actual = [], {"wght": 400.0, "wdth": 100.0}
     for tag, (lo, default, hi) in axes.items():
-        want = {"wght": style.weight, "wdth": style.width}.get(tag, default)
+        want = {"wght": style.weight, "wdth": style.width, "opsz": style.opsz}.get(tag, default)
+        want = default if want is None else want
         v = float(min(max(want, lo), hi))
         actual[tag] = v
         values.append(v)
@@ -117,7 +119,8 @@ def open_font(file: FontFile, style: FontStyle, size: int) -> tuple[ImageFont.Fr
             font.set_variation_by_axes(values)
         except OSError as e:
             raise FontFileError(f"cannot set axes of {file.path} ({e})") from e
-    return font, FontStyle(int(round(actual["wght"])), int(round(actual["wdth"])), file.italic)
+    return font, FontStyle(int(round(actual["wght"])), int(round(actual["wdth"])), file.italic,
+                           actual.get("opsz") if style.opsz is not None else None)
 
 
 def render_text(font: ImageFont.FreeTypeFont, text: str, pad: int | None = None) -> RenderedText:

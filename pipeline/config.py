@@ -27,6 +27,12 @@ class VerifyConfig:
     # designs (Lobster / Pattaya / Galada) then go to the popular one. bench/results/catalog.md: 0.5 keeps
     # top-1 of the 300's pictures within 1 point of the 300-family model, and costs the others 3 points.
     trained_prior: float = 0.5
+    # Variable families at the ends of their axes (issue 11): when the best drawing explains the
+    # glyphs poorly (best weighted mean cosine under axis_gate), the axis_top best candidates that
+    # have a width or optical-size axis are also drawn at its ends (pipeline.verify.axis_styles).
+    # 0 = off. bench/results/robustness.md measures it.
+    axis_top: int = 0
+    axis_gate: float = 1.0
     catalog: str = "default"
     cache: str | None = None  # font cache (None: glyphs.catalog.default_cache_dir())
     fonts_dir: str | None = None  # extra folder of font files

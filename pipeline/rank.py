@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import VerifyConfig
-from pipeline.openset import in_catalog_features, in_catalog_probability, shortlist
+from pipeline.openset import in_catalog_features, in_catalog_probability, shortlist, shortlist_order
 from pipeline.regions import reading_layout, region_groups
 from pipeline.scoring import (
     CASE_AMBIGUOUS,
@@ -41,7 +41,15 @@ from pipeline.trust import (
     reliability,
 )
 from pipeline.types import FontScore, GlyphEvidence, Ranking, Region, SimilarFamily
-from pipeline.verify import EarlyStop, FontSource, Verification, verify
+from pipeline.verify import (
+    EarlyStop,
+    FontSource,
+    Verification,
+    best_mean_similarity,
+    has_axis_ends,
+    merge_verifications,
+    verify,
+)
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
 CALIBRATION_FILE = "calibration.json"
@@ -217,6 +225,7 @@ class Identifier:
         cal = self.calibration
         if drawn:  # the index's best few, drawn and compared: one kind of similarity for all of them
             ver, _ = self.verification(ix, base, w, scores, chars, words, short, early_stop=False)
+            ver = self.axis_pass(ver, ix, base, w, scores, chars, words, cand, match.similarity[cand], sub)
             alpha, similarity = cal.verify_alpha, ver.similarity
             if cal.verify_index_alpha > 0:  # and the index's cosines of the same glyphs beside them
                 index_sim = fill_missing(match.similarity[np.asarray(ver.candidates, np.int64)])  # (K, N)
@@ -229,6 +238,26 @@ class Identifier:
         if v.trained_prior:  # log-odds, so scaled by the temperature the scores are divided by
             out = out + t * v.trained_prior * op.favoured
         return out, t, ver
+
+    def axis_pass(self, ver: Verification, ix: list[int], base: np.ndarray, w: np.ndarray, scores: Any,
+                  chars: list[str], words: list[int], cand: np.ndarray, index_sim: np.ndarray,
+                  sub: list[int]) -> Verification:
+        """``ver`` with the best few candidates that have a width or optical-size axis drawn at its
+        ends too (VerifyConfig.axis_top, axis_gate): a variable family's condensed, expanded or
+        display cut looks like another family at its default instance."""
+        v = self.verify_config
+        if v.axis_top <= 0 or best_mean_similarity(ver, w[sub]) >= v.axis_gate:
+            return ver
+        order = cand[shortlist_order(base, cand, index_sim, w[sub], self.calibration.index_alpha, len(cand))]
+        ids = [f.family for f in self.universe]
+        pick = [int(k) for k in order if has_axis_ends(self.fonts.files(ids[int(k)]))][: v.axis_top]
+        if not pick:
+            return ver
+        weight, _, italic = style_estimate(ix, w, scores)
+        more = verify(self.model, scores.embedding[sub], [chars[i] for i in sub], [words[i] for i in sub],
+                      np.array(pick, np.int64), w[sub], self.fonts, weight, italic, v.styles_per_font,
+                      family_ids=ids, axis_ends=True)
+        return merge_verifications(ver, more, w[sub])
 
     def _region(self, ix: list[int], lp: np.ndarray, w: np.ndarray, scores: Any,
                 evidence: list[GlyphEvidence], words: list[int], top: int, agree: np.ndarray) -> Region:

@@ -29,7 +29,15 @@ from fontindex.scoring import fill_missing, unit_rows  # one cosine normalisatio
 from glyphs.catalog import FamilyFiles, FontFile, catalog_families
 from glyphs.labels import NormSettings
 from glyphs.normalize import estimate_line_metrics, normalize_glyph
-from glyphs.render import FontFileError, FontStyle, open_font, pick_file, render_text, with_real_axes
+from glyphs.render import (
+    FontFileError,
+    FontStyle,
+    open_font,
+    pick_file,
+    render_text,
+    variation_axes,
+    with_real_axes,
+)
 
 RENDER_SIZE = 64  # px em size of the drawings; normalisation rescales them anyway
 
@@ -80,6 +88,36 @@ def candidate_styles(files: FamilyFiles, weight: float, italic: bool, n: int) ->
     italic = italic and fam.has_italic and any(f.italic for f in files.static + files.variable)
     weights = sorted(fam.weights, key=lambda w: (abs(w - weight), w))[:max(1, n)]
     return [FontStyle(w, 100, italic) for w in weights]
+
+
+AXIS_ENDS = ("wdth", "opsz")  # axes whose ends make a different-looking cut of one family
+
+
+def has_axis_ends(files: FamilyFiles | None) -> bool:
+    """Whether the family has a variable file with a width or optical-size axis."""
+    return files is not None and any(set(f.axes) & set(AXIS_ENDS) for f in files.variable)
+
+
+def axis_styles(files: FamilyFiles, weight: float, italic: bool) -> list[FontStyle]:
+    """The family's variable cut at each end of its width and optical-size axes (those that
+    differ from the default), at the catalog weight nearest ``weight``: its most condensed and
+    expanded widths, its caption and display optical sizes. Empty for a family without them."""
+    fam = files.family
+    italic = italic and fam.has_italic and any(f.italic for f in files.variable)
+    pool = [f for f in files.variable if f.italic == italic and set(f.axes) & set(AXIS_ENDS)]
+    if not pool:
+        return []
+    try:
+        axes = variation_axes(pick_file(files, FontStyle(400, 90, italic)).path)
+    except (FontFileError, OSError):
+        return []
+    w = min(fam.weights, key=lambda x: (abs(x - weight), x)) if fam.weights else 400
+    out = []
+    for tag in AXIS_ENDS:
+        lo, default, hi = axes.get(tag, (0.0, 0.0, 0.0))
+        for end in dict.fromkeys(v for v in (lo, hi) if v != default):
+            out.append(FontStyle(w, int(round(end)), italic) if tag == "wdth" else FontStyle(w, 100, italic, float(end)))
+    return out
 
 
 @lru_cache(maxsize=256)
@@ -160,7 +198,7 @@ class EarlyStop:
 def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence[int],
            candidates: np.ndarray, weights: np.ndarray, source: FontSource, weight: float,
            italic: bool, styles_per_font: int, stop: EarlyStop | None = None,
-           family_ids: Sequence[str] | None = None) -> Verification:
+           family_ids: Sequence[str] | None = None, axis_ends: bool = False) -> Verification:
     """Similarity of every glyph to its drawing in each candidate family.
 
     embedding (N, D): the classifier's embeddings of the N glyphs; chars/word_of (N,):
@@ -170,7 +208,8 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
     candidate is drawn; with it candidates are drawn ``stop.chunk`` at a time in the
     given order, and drawing ends when the next candidate, even given the best
     similarity bonus seen so far, would trail the leader by more than ``stop.margin``:
-    the returned Verification then holds only the candidates drawn.
+    the returned Verification then holds only the candidates drawn. ``axis_ends``: variable
+    candidates are also drawn at the ends of their width and optical-size axes (axis_styles).
     """
     words = _words(chars, word_of)
     e0 = unit_rows(np.asarray(embedding, np.float32))  # (N, D)
@@ -182,11 +221,38 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
     for lo in range(0, len(candidates), max(1, step)):
         hi = min(len(candidates), lo + max(1, step))
         _verify_chunk(model, e0, chars, words, [ids[int(c)] for c in candidates], weights, source, weight,
-                      italic, styles_per_font, range(lo, hi), sim, styles)
+                      italic, styles_per_font, range(lo, hi), sim, styles, axis_ends)
         if stop and hi < len(candidates) and _leader_is_clear(stop, sim[:hi], weights, hi):
             done = hi
             break
     return Verification(np.asarray(candidates)[:done], fill_missing(sim[:done]), tuple(styles[:done]))
+
+
+def merge_verifications(a: Verification, b: Verification, weights: np.ndarray) -> Verification:
+    """``a`` with ``b``'s candidates: a candidate in both keeps the row whose weighted similarity
+    is higher (and its style); ``b``'s others are appended. weights (N,)."""
+    cand, sim, styles = list(a.candidates), a.similarity.copy(), list(a.styles)
+    score = lambda row: float((row * weights).sum())  # noqa: E731
+    for c, row, st in zip(b.candidates, b.similarity, b.styles, strict=True):
+        if st is None:
+            continue
+        if c in cand:
+            k = cand.index(c)
+            if score(row) > score(sim[k]):
+                sim[k], styles[k] = row, st
+        else:
+            cand.append(c)
+            sim = np.vstack([sim, row[None, :]])
+            styles.append(st)
+    return Verification(np.asarray(cand, np.int64), sim, tuple(styles))
+
+
+def best_mean_similarity(ver: Verification, weights: np.ndarray) -> float:
+    """The best candidate's weighted mean cosine: how well the best drawing explains the glyphs."""
+    if not len(ver.candidates):
+        return 0.0
+    w = np.asarray(weights, np.float64)
+    return float(((ver.similarity * w[None, :]).sum(axis=1) / max(float(w.sum()), 1e-6)).max())
 
 
 def _leader_is_clear(stop: EarlyStop, sim: np.ndarray, weights: np.ndarray, drawn: int) -> bool:
@@ -199,14 +265,15 @@ def _leader_is_clear(stop: EarlyStop, sim: np.ndarray, weights: np.ndarray, draw
 def _verify_chunk(model, e0: np.ndarray, chars: Sequence[str], words: list[tuple[str, list[int]]],
                   candidates: Sequence[str], weights: np.ndarray, source: FontSource, weight: float,
                   italic: bool, styles_per_font: int, ks: range, sim: np.ndarray,
-                  styles: list[FontStyle | None]) -> None:
+                  styles: list[FontStyle | None], axis_ends: bool = False) -> None:
     """Fill ``sim`` rows and ``styles`` of candidates ``ks`` (family ids; best style per candidate), in place."""
     drawings = []  # (candidate k, style, [(cache key, word's glyph indices)])
     have: dict[tuple, np.ndarray | None] = {}  # cache key -> (len(word), D) unit embeddings, None = undrawable
     todo: dict[tuple, np.ndarray] = {}  # cache key -> (len(word), S, S) drawings not embedded yet
     for k in ks:
         files = source.files(candidates[k])
-        for style in candidate_styles(files, weight, italic, styles_per_font) if files else []:
+        tried = candidate_styles(files, weight, italic, styles_per_font) if files else []
+        for style in tried + (axis_styles(files, weight, italic) if files and axis_ends else []):
             parts = _word_keys(model, files, style, words, source.templates, have, todo)
             drawings.append((k, style, parts))
     if todo:  # one batch for every new drawing of this chunk

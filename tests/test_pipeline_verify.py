@@ -15,7 +15,7 @@ from glyphs.render import FontStyle, render_sample
 from pipeline import DEFAULT_MODEL, Identifier
 from pipeline.config import VerifyConfig
 from pipeline.scoring import Calibration, verified_scores
-from pipeline.verify import FontSource, candidate_styles, verify, word_templates
+from pipeline.verify import FontSource, Verification, candidate_styles, verify, word_templates
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 CANDIDATES = ["roboto", "libre-baskerville", "dancing-script", "lobster", "roboto-flex"]
@@ -171,3 +171,27 @@ def test_line_calibration_fits_alpha_and_length_aware_temperatures(ident, source
     assert cal.verify_alpha in ALPHAS and cal.verify_temperature > 0 and cal.temperature > 0
     assert cal.length_power in LENGTH_POWERS and cal.verify_length_power in LENGTH_POWERS
     assert 0.0 <= report["verify"]["top1"] <= 1.0 and report["verify"]["ece"] >= 0.0
+
+
+def test_a_variable_family_at_its_narrowest_width_matches_its_own_axis_end(ident, source):
+    """Roboto Flex drawn at its most condensed width (wdth 25): drawn only at its default width
+    it explains the glyphs worse than when its width ends are drawn too (issue 11, axis extremes);
+    a static family gains nothing from axis_ends."""
+    from pipeline.verify import axis_styles, merge_verifications
+
+    files = source.files("roboto-flex")
+    ends = axis_styles(files, 400.0, False)
+    assert {(s.width, s.opsz) for s in ends} == {(25, None), (151, None)}
+    assert axis_styles(source.files("roboto"), 400.0, False) == []
+    text = "Harbour Lights"
+    images = _glyphs_of("roboto-flex", text, FontStyle(400, 25), source, ident.model.labels.norm)
+    chars, words, w = list(text.replace(" ", "")), [0] * 7 + [1] * 6, np.ones(13)
+    emb = ident.model.score(images, chars).embedding
+    cand = np.array([ident.model.labels.font_index(f) for f in ("roboto", "roboto-flex")])
+    plain = verify(ident.model, emb, chars, words, cand, w, source, 400.0, False, 2)
+    axis = verify(ident.model, emb, chars, words, cand, w, source, 400.0, False, 2, axis_ends=True)
+    assert axis.styles[1].width == 25
+    assert axis.similarity[1].sum() > plain.similarity[1].sum() + 1.0  # 12.3 vs 10.6 of 13 glyphs
+    np.testing.assert_allclose(axis.similarity[0], plain.similarity[0], atol=1e-6)  # roboto: static files only
+    merged = merge_verifications(plain, Verification(cand[1:], axis.similarity[1:], axis.styles[1:]), w)
+    assert merged.styles[1].width == 25 and len(merged.candidates) == 2
