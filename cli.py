@@ -343,6 +343,9 @@ def _pipeline_parsers(sub: Any) -> None:
     p.add_argument("--openset", dest="openset", action="store_true", default=None,
                    help="only refit the font index's scale and the in_catalog model (needs the index and fonts)")
     _add(p, "--records", CalibrateConfig, "--openset: cache of the lines' records (reused when present; '' = none)")
+    p.add_argument("--in-catalog-only", dest="in_catalog_only", action="store_true", default=None,
+                   help="--openset: refit only the in_catalog model, keep the index's alpha and temperature")
+    _add(p, "--catalog", CalibrateConfig, "--openset: catalog whose families the lines are drawn in")
     p.set_defaults(func=cmd_calibrate)
 
 

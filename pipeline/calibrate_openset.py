@@ -21,7 +21,7 @@ import numpy as np
 
 from pipeline.calibrate_lines import LineRecord, _line, fit_verification
 from pipeline.config import VerifyConfig
-from pipeline.openset import in_catalog_features, shortlist_order
+from pipeline.openset import in_catalog_features, per_glyph_best, shortlist_order
 from pipeline.scoring import Calibration, glyph_weights, summed_scores, verified_scores
 
 
@@ -31,14 +31,18 @@ class OpenRecord:
     truth: int  # index family of the line
     candidates: np.ndarray  # (K,)
     index_sim: np.ndarray  # (K, N) index cosines
-    drawn_sim: np.ndarray | None  # (K, N) render-and-compare cosines (None without font files)
+    drawn_sim: np.ndarray | None  # (K, N) render-and-compare cosines (NaN rows: not drawn; None: no font files)
     weights: np.ndarray  # (N,)
     ocr_conf: np.ndarray  # (N,)
     n_glyphs: int
+    best_all: np.ndarray | None = None  # (N,) each glyph's best index cosine over every style
+    best_other: np.ndarray | None = None  # (N,) the same without the line's own family's styles
 
 
 def open_records(ident, families, n_lines: int, seed: int) -> list[OpenRecord]:
-    """One record per rendered line in which text was found (families: FamilyFiles with files)."""
+    """One record per rendered line in which text was found (families: FamilyFiles with files).
+    Render-and-compare draws the index's shortlist + 1 (the shortlist once the line's own family
+    is taken out), as the ranking does."""
     from tqdm import tqdm
 
     from fontindex import family_match
@@ -46,6 +50,7 @@ def open_records(ident, families, n_lines: int, seed: int) -> list[OpenRecord]:
 
     op, v = ident.openset, ident.verify_config
     uid = {f: i for i, f in enumerate(op.index.family_ids)}
+    style_family = op.index.style_family()  # (S,)
     rng = np.random.default_rng(seed)
     out = []
     for _ in tqdm(range(n_lines), desc="open-set lines", unit="line", file=sys.stderr):
@@ -54,26 +59,37 @@ def open_records(ident, families, n_lines: int, seed: int) -> list[OpenRecord]:
         seg = segment(img, norm=ident.model.labels.norm, config=ident.segment_config)
         if not seg.glyphs or files.family.id not in uid:
             continue
+        truth = uid[files.family.id]
         chars = [g.char for g in seg.glyphs]
         lp, sc = ident.glyph_log_probs(np.stack([g.image for g in seg.glyphs]), chars)
         w = glyph_weights(chars, [g.ocr_confidence for g in seg.glyphs], ident.calibration)
         sub = list(range(min(len(chars), v.max_glyphs)))
         base = op.base_scores(summed_scores(lp, w))
-        match = family_match(op.index, op.glyph_similarity(sc.embedding[sub], [chars[i] for i in sub]), w[sub])
+        sim = op.glyph_similarity(sc.embedding[sub], [chars[i] for i in sub])  # (S, N)
+        match = family_match(op.index, sim, w[sub])
         cand = op.candidates(base, match.totals, v.top_k, v.index_top_k)
         drawn = None
-        if ident.verifies:  # every candidate drawn (calibrate with early stop off)
-            ver, _ = ident.verification(sub, base, w, sc, chars, [g.word_index for g in seg.glyphs], cand)
-            drawn = ver.similarity if len(ver.candidates) == len(cand) else None
-        out.append(OpenRecord(base, uid[files.family.id], cand, match.similarity[cand], drawn, w[sub],
-                              np.array([g.ocr_confidence for g in seg.glyphs])[sub], len(chars)))
+        if ident.verifies:
+            pos = shortlist_order(base, cand, match.similarity[cand], w[sub], ident.calibration.index_alpha,
+                                  v.shortlist + 1)
+            ver, _ = ident.verification(sub, base, w, sc, chars, [g.word_index for g in seg.glyphs], cand[pos],
+                                        early_stop=False)
+            if len(ver.candidates) == len(pos):
+                drawn = np.full((len(cand), len(sub)), np.nan, np.float32)
+                drawn[pos] = ver.similarity
+        out.append(OpenRecord(base, truth, cand, match.similarity[cand], drawn, w[sub],
+                              np.array([g.ocr_confidence for g in seg.glyphs])[sub], len(chars),
+                              per_glyph_best(sim), per_glyph_best(sim[style_family != truth])))
     return out
 
 
 def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibration,
-                  short: int = VerifyConfig().shortlist) -> tuple[np.ndarray, np.ndarray]:
-    """(M, 5) features and (M,) labels (1 known, 0 unknown): each line twice. Drawn: as the
-    ranking does it, only the index's ``short`` best candidates are compared."""
+                  short: int = VerifyConfig().shortlist,
+                  prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(M, 9) features and (M,) labels (1 known, 0 unknown): each line twice, the unknown one with
+    its family out of the candidates and of the index's per-glyph best. Drawn: as the ranking does
+    it, only the index's ``short`` best candidates are compared. prior (U,): the log-odds the
+    ranking adds (VerifyConfig.trained_prior x OpenSet.favoured), in temperatures."""
     x, y = [], []
     for r in recs:
         t = cal.line_temperature(r.n_glyphs, verified=drawn, index=not drawn)
@@ -82,24 +98,28 @@ def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibr
             if keep.sum() < 2:
                 continue
             c, s = r.candidates[keep], r.index_sim[keep]
+            idx = s
             if drawn:
                 pos = shortlist_order(r.base, c, s, r.weights, cal.index_alpha, short)
-                c, s = c[pos], r.drawn_sim[keep][pos]
+                c, s, idx = c[pos], r.drawn_sim[keep][pos], s[pos]
             final = verified_scores(r.base, c, s, r.weights, alpha)[c]
-            x.append(in_catalog_features(s, r.weights, final, t, r.ocr_conf))
+            if prior is not None:
+                final = final + t * prior[c]
+            best = r.best_all if known else r.best_other
+            x.append(in_catalog_features(s, r.weights, final, t, r.ocr_conf, idx, best))
             y.append(int(known))
     return np.array(x), np.array(y)
 
 
 def fit_in_catalog(recs: list[OpenRecord], fit: np.ndarray, drawn: bool, alpha: float,
-                   cal: Calibration) -> tuple[tuple, dict]:
+                   cal: Calibration, prior: np.ndarray | None = None) -> tuple[tuple, dict]:
     """Logistic coefficients (+ intercept) for raw features, fitted on standardised features of
     the ``fit`` lines; ROC AUC on the others."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
-    xf, yf = known_unknown([r for r, f in zip(recs, fit, strict=True) if f], drawn, alpha, cal)
-    xt, yt = known_unknown([r for r, f in zip(recs, fit, strict=True) if not f], drawn, alpha, cal)
+    xf, yf = known_unknown([r for r, f in zip(recs, fit, strict=True) if f], drawn, alpha, cal, prior=prior)
+    xt, yt = known_unknown([r for r, f in zip(recs, fit, strict=True) if not f], drawn, alpha, cal, prior=prior)
     mu, sd = xf.mean(axis=0), xf.std(axis=0) + 1e-9
     lr = LogisticRegression(C=10.0, max_iter=2000).fit((xf - mu) / sd, yf)
     w = lr.coef_[0] / sd  # folded back onto raw features
@@ -128,13 +148,15 @@ def load_records(path: Path) -> list[OpenRecord]:
             return z[key] if key in z.files else None
 
         return [OpenRecord(get(k, "base"), int(get(k, "truth")), get(k, "candidates"), get(k, "index_sim"),
-                           get(k, "drawn_sim"), get(k, "weights"), get(k, "ocr_conf"), int(get(k, "n_glyphs")))
+                           get(k, "drawn_sim"), get(k, "weights"), get(k, "ocr_conf"), int(get(k, "n_glyphs")),
+                           get(k, "best_all"), get(k, "best_other"))
                 for k in range(int(z["n"]))]
 
 
-def calibrate_openset(ident, families, n_lines: int, seed: int,
-                      cache: Path | None = None) -> tuple[Calibration, dict]:
-    """ident's calibration with the index alpha/temperature and in_catalog models refitted.
+def calibrate_openset(ident, families, n_lines: int, seed: int, cache: Path | None = None,
+                      scale: bool = True) -> tuple[Calibration, dict]:
+    """ident's calibration with the in_catalog models refitted, and (``scale``) the index
+    alpha/temperature too (else kept as they are, so rankings do not move).
     With ``cache``: line records are read from it when present, else computed and saved there."""
     if cache is not None and cache.is_file():
         recs = load_records(cache)
@@ -143,15 +165,19 @@ def calibrate_openset(ident, families, n_lines: int, seed: int,
         if cache is not None:
             save_records(recs, cache)
     fit = np.random.default_rng(seed + 1).random(len(recs)) < 0.5
-    as_lines = [LineRecord(r.base, r.truth, r.candidates, r.index_sim, r.weights, r.n_glyphs) for r in recs]
-    idx = fit_verification(as_lines, fit)
-    cal = replace(ident.calibration, index_alpha=idx["alpha"], index_temperature=idx["t"],
-                  index_length_power=idx["power"], index_ece=round(idx["ece"], 4))
-    coef_i, rep_i = fit_in_catalog(recs, fit, drawn=False, alpha=idx["alpha"], cal=cal)
+    cal, report = ident.calibration, {"lines": len(recs)}
+    if scale:
+        as_lines = [LineRecord(r.base, r.truth, r.candidates, r.index_sim, r.weights, r.n_glyphs) for r in recs]
+        idx = fit_verification(as_lines, fit)
+        cal = replace(cal, index_alpha=idx["alpha"], index_temperature=idx["t"],
+                      index_length_power=idx["power"], index_ece=round(idx["ece"], 4))
+        report["index"] = idx
+    prior = ident.verify_config.trained_prior * ident.openset.favoured  # (U,) as the ranking adds it
+    coef_i, rep_i = fit_in_catalog(recs, fit, drawn=False, alpha=cal.index_alpha, cal=cal, prior=prior)
     cal = replace(cal, in_catalog_index=coef_i)
-    report = {"lines": len(recs), "index": idx, "in_catalog_index": rep_i}
+    report["in_catalog_index"] = rep_i
     if recs and recs[0].drawn_sim is not None:
-        coef_d, rep_d = fit_in_catalog(recs, fit, drawn=True, alpha=ident.calibration.verify_alpha, cal=cal)
+        coef_d, rep_d = fit_in_catalog(recs, fit, drawn=True, alpha=cal.verify_alpha, cal=cal, prior=prior)
         cal = replace(cal, in_catalog=coef_d)
         report["in_catalog_drawn"] = rep_d
     return cal, report

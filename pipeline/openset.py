@@ -105,29 +105,62 @@ def shortlist_order(base: np.ndarray, cand: np.ndarray, index_sim: np.ndarray, w
     return np.argsort(-scores, kind="stable")[:k]
 
 
-def in_catalog_features(similarity: np.ndarray, weights: np.ndarray, final: np.ndarray, temperature: float,
-                        ocr_conf: np.ndarray) -> np.ndarray:
-    """(5,) features of how well the best known font explains the glyphs.
+def per_glyph_best(sim: np.ndarray) -> np.ndarray:
+    """(S, N) cosines of every index style (NaN where a style lacks the letter; OpenSet.glyph_similarity)
+    -> (N,) each glyph's best cosine over every style of every family (0 where none draws it).
 
-    similarity (K, N): verification cosines of the K candidates; weights (N,); final (K,):
-    the candidates' final scores; temperature: the ranking's; ocr_conf (N,). Features:
-    weighted mean cosine of the winner, its margin over the runner-up's, the winner's
-    probability among the candidates, log glyph count, mean OCR confidence.
+    A font the index knows explains its glyphs about as well as the best mixture of fonts does;
+    an unknown one is explained glyph by glyph by different fonts, better than by any one."""
+    finite = np.isfinite(sim)
+    if not sim.size:
+        return np.zeros(sim.shape[1], np.float32)
+    best = np.max(np.where(finite, sim, -np.inf), axis=0)  # (N,)
+    return np.where(finite.any(axis=0), best, 0.0).astype(np.float32)
+
+
+IN_CATALOG_FEATURES = ("winner mean cosine", "margin over runner-up", "winner probability", "log glyphs",
+                       "mean OCR confidence", "index mixture gap", "worst-quarter mixture gap",
+                       "spread of winner cosines", "best-of-index mean cosine")
+
+
+def in_catalog_features(similarity: np.ndarray, weights: np.ndarray, final: np.ndarray, temperature: float,
+                        ocr_conf: np.ndarray, index_sim: np.ndarray | None = None,
+                        best: np.ndarray | None = None) -> np.ndarray:
+    """(9,) features of how well the best known font explains the glyphs (IN_CATALOG_FEATURES).
+
+    similarity (K, N): verification cosines of the K candidates (render-and-compare or index);
+    weights (N,); final (K,): the candidates' final scores; temperature: the ranking's; ocr_conf (N,).
+    The first five: weighted mean cosine of the winner, its margin over the runner-up's, the
+    winner's probability among the candidates, log glyph count, mean OCR confidence.
+    With index_sim (K, N) (the candidates' index cosines) and best (N,) (per_glyph_best), four
+    more: the weighted mean of best - winner's index cosine per glyph, the same over the quarter of
+    glyphs it is largest on, the weighted spread of the winner's index cosines, the weighted mean of
+    best. Without them (5,).
     """
     w = np.asarray(weights, np.float64)
-    mean = (similarity * w[None, :]).sum(axis=1) / max(float(w.sum()), 1e-6)  # (K,)
+    wsum = max(float(w.sum()), 1e-6)
+    mean = (similarity * w[None, :]).sum(axis=1) / wsum  # (K,)
     order = np.argsort(-final, kind="stable")
     first = float(mean[order[0]])
     second = float(mean[order[1]]) if len(order) > 1 else first
     z = (final - final.max()) / max(temperature, 1e-6)
     top_p = float(1.0 / np.exp(z).sum())
-    return np.array([first, first - second, top_p, np.log(similarity.shape[1]), float(np.mean(ocr_conf))])
+    head = [first, first - second, top_p, np.log(similarity.shape[1]), float(np.mean(ocr_conf))]
+    if index_sim is None or best is None:
+        return np.array(head)
+    win = np.asarray(index_sim[order[0]], np.float64)  # (N,)
+    gap = np.maximum(np.asarray(best, np.float64) - win, 0.0)  # (N,)
+    worst = np.argsort(-gap, kind="stable")[: max(1, len(gap) // 4)]
+    spread = float(np.sqrt((w * (win - (w * win).sum() / wsum) ** 2).sum() / wsum))
+    return np.array(head + [float((w * gap).sum() / wsum), float(gap[worst].mean()), spread,
+                            float((w * best).sum() / wsum)])
 
 
 def in_catalog_probability(features: np.ndarray, coef: list[float] | None) -> float | None:
     """Logistic model on raw features (coefficients then intercept, fitted on standardised features
-    by pipeline.calibrate_openset and folded back)."""
+    by pipeline.calibrate_openset and folded back). A model fitted on fewer features (an older
+    calibration.json) uses the first ones."""
     if not coef:
         return None
-    z = float(np.dot(features, coef[:-1]) + coef[-1])
+    z = float(np.dot(features[: len(coef) - 1], coef[:-1]) + coef[-1])
     return float(1.0 / (1.0 + np.exp(-z)))

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import VerifyConfig
-from pipeline.openset import in_catalog_features, in_catalog_probability, shortlist, shortlist_order
+from pipeline.openset import in_catalog_features, in_catalog_probability, per_glyph_best, shortlist, shortlist_order
 from pipeline.regions import reading_layout, region_groups
 from pipeline.scoring import (
     CASE_AMBIGUOUS,
@@ -218,7 +218,8 @@ class Identifier:
         op, v = self.openset, self.verify_config
         base = op.base_scores(sums)  # (U,)
         sub = first_words(ix, words, v.max_glyphs)
-        match = family_match(op.index, op.glyph_similarity(scores.embedding[sub], [chars[i] for i in sub]), w[sub])
+        sim = op.glyph_similarity(scores.embedding[sub], [chars[i] for i in sub])  # (S, N)
+        match = family_match(op.index, sim, w[sub])
         cand = op.candidates(base, match.totals, v.top_k, v.index_top_k)
         short = shortlist(base, cand, match.similarity[cand], w[sub], self.calibration.index_alpha, v.shortlist)
         drawn = self.verifies and all(self.fonts.files(self.universe[int(k)].family) for k in short)
@@ -233,6 +234,7 @@ class Identifier:
         else:
             ver = Verification(cand, match.similarity[cand], tuple(None for _ in cand))
             alpha, similarity = cal.index_alpha, ver.similarity
+        ver = replace(ver, index_similarity=match.similarity[ver.candidates], index_best=per_glyph_best(sim))
         out = verified_scores(base, ver.candidates, similarity, w[sub], alpha)
         t = self.calibration.line_temperature(len(ix), verified=drawn, index=not drawn)
         if v.trained_prior:  # log-odds, so scaled by the temperature the scores are divided by
@@ -304,7 +306,8 @@ class Identifier:
             return None
         sub = ix[: ver.similarity.shape[1]]  # open_scores verified the region's first glyphs
         feats = in_catalog_features(ver.similarity, w[sub], sums[ver.candidates], temperature,
-                                    np.array([evidence[i].ocr_confidence for i in sub]))
+                                    np.array([evidence[i].ocr_confidence for i in sub]), ver.index_similarity,
+                                    ver.index_best)
         return round(float(in_catalog_probability(feats, list(coef))), 4)
 
 

@@ -47,6 +47,10 @@ class Verification:
     candidates: np.ndarray  # (K,) label indices, best classifier score first
     similarity: np.ndarray  # (K, N) cosine of glyph n with its drawing in candidate k
     styles: tuple[FontStyle | None, ...]  # (K,) style that matched best; None = not drawable
+    # with the font index (pipeline.openset): the candidates' index cosines (K, N) and each glyph's best
+    # index cosine over every style (N,), the evidence of Ranking.in_catalog
+    index_similarity: np.ndarray | None = None
+    index_best: np.ndarray | None = None
 
 
 class FontSource:

@@ -14,6 +14,7 @@ from fontindex import FontIndexError, build_index, load_index, neighbours, save_
 from fontindex.store import META
 from glyphs.catalog import catalog_families
 from pipeline import DEFAULT_MODEL
+from pipeline.openset import IN_CATALOG_FEATURES
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 EXTRA = FIX / "fonts-extra"
@@ -254,3 +255,64 @@ def test_similar_takes_an_alias_of_a_catalog_family(cli_run):
     assert "same letters as alumni-sans" in p.stderr
     out = json.loads(p.stdout)
     assert out["family"] == "alumni-sans" and len(out["similar"]) == 3
+
+
+# --------------------------------------------------------------------------- in_catalog evidence
+def _index_features(model, files, style, index):
+    """in_catalog_features of a line drawn in ``files`` against ``index`` (candidates: its 4 best)."""
+    from fontindex import family_match, style_similarity
+    from pipeline.openset import in_catalog_features, per_glyph_best
+    from pipeline.verify import embed, word_templates
+
+    words = ["Brave", "kings", "jump", "over", "quiet", "fox", "2025"]
+    chars = [c for w in words for c in w]
+    emb = embed(model, np.concatenate(word_templates(files, style, words, model.labels.norm)), chars)  # (N, D)
+    sim = style_similarity(index, emb, chars)  # (S, N)
+    w = np.ones(len(chars))
+    match = family_match(index, sim, w)
+    cand = np.argsort(-match.totals, kind="stable")[:4]
+    best = per_glyph_best(sim)
+    assert (best[None, :] >= match.similarity - 1e-6).all()  # the best of every style bounds each family's
+    f = in_catalog_features(match.similarity[cand], w, 30 * match.totals[cand], 10.0, np.ones(len(chars)),
+                            match.similarity[cand], best)
+    return index.family_ids[int(cand[0])], dict(zip(IN_CATALOG_FEATURES, f, strict=True))
+
+
+@pytest.mark.parametrize("family", ["libre-baskerville", "lobster", "dancing-script"])
+def test_a_font_out_of_the_index_is_explained_better_by_a_mixture_than_by_its_nearest_font(tiny_index, model,
+                                                                                          family):
+    """Drawn in a family the index holds, every glyph's best match is that family; with the family taken
+    out (none of the others is its twin), different families explain different glyphs best, the nearest
+    one explains some glyphs much worse than the mixture, and its cosines spread more."""
+    from glyphs.render import FontStyle
+
+    files = {f.family.id: f for f in catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")}[family]
+    style = FontStyle(700 if 700 in files.family.weights else 400)
+    won, known = _index_features(model, files, style, tiny_index)
+    lost, unknown = _index_features(model, files, style, tiny_index.only(set(tiny_index.family_ids) - {family}))
+    assert won == family and lost != family
+    assert known["index mixture gap"] < 0.01 < unknown["index mixture gap"]
+    assert known["worst-quarter mixture gap"] < 0.02 < 0.1 < unknown["worst-quarter mixture gap"]
+    assert known["spread of winner cosines"] < unknown["spread of winner cosines"]
+
+
+def test_a_font_in_no_catalog_leaves_a_mixture_gap_a_catalog_font_does_not(tiny_index, model):
+    """URW Bookman (in no catalog) against the tiny index: its nearest family, Libre Baskerville,
+    explains the worst quarter of its glyphs far worse than the best mixture does."""
+    from glyphs.render import FontStyle
+    from glyphs.userfonts import user_families
+
+    won, f = _index_features(model, user_families(EXTRA / ADDED)[0], FontStyle(300), tiny_index)
+    files = {x.family.id: x for x in catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")}["libre-baskerville"]
+    _, known = _index_features(model, files, FontStyle(400), tiny_index)
+    assert won == "libre-baskerville"
+    assert f["worst-quarter mixture gap"] > 0.1 > known["worst-quarter mixture gap"]
+
+
+def test_old_in_catalog_models_use_the_first_features():
+    from pipeline.openset import in_catalog_probability
+
+    f = np.array([0.8, 0.1, 0.9, 2.0, 0.9, 0.05, 0.2, 0.1, 0.85])
+    old = [1.0, 2.0, 0.5, 0.1, 0.3, -3.0]  # fitted on the first five features
+    assert in_catalog_probability(f, old) == pytest.approx(in_catalog_probability(f[:5], old))
+    assert in_catalog_probability(f, None) is None
