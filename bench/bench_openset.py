@@ -123,18 +123,38 @@ def rank_all(ident, reads: list[Read]) -> list[dict]:
     return rows
 
 
-def identifiers(model: Path, fonts_present: bool, catalog: str = "top300") -> dict:
-    """The four configurations, each ranking ``catalog``'s families (plus the added ones)."""
+CONFIGS = ("head", "index", "drawn", "index+drawn")
+
+
+def identifiers(model: Path, fonts_present: bool, catalog: str = "top300", configs: tuple = CONFIGS,
+                baseline: Path | None = None) -> dict:
+    """The configurations, each ranking ``catalog``'s families (plus the added ones). With
+    ``baseline`` (a calibration.json): "index (before)" and "index+drawn (before)" too, the same
+    rankings with that file's in_catalog models (paired: same pictures, same candidates)."""
+    from dataclasses import replace
+
     from pipeline import Identifier
     from pipeline.config import VerifyConfig
+    from pipeline.rank import load_calibration
+    from pipeline.scoring import Calibration
     from pipeline.verify import FontSource
 
     empty = FontSource([])
-    out = {"head": Identifier(model, fonts=empty, verify=VerifyConfig(use_index=False, catalog=catalog)),
-           "index": Identifier(model, fonts=empty, verify=VerifyConfig(catalog=catalog))}
-    if fonts_present:
-        out["drawn"] = Identifier(model, verify=VerifyConfig(use_index=False, catalog=catalog))
-        out["index+drawn"] = Identifier(model, verify=VerifyConfig(catalog=catalog))
+    files = FontSource.from_catalog(catalog, added=True) if fonts_present else empty
+    make = {"head": lambda cal: Identifier(model, fonts=empty, calibration=cal,
+                                           verify=VerifyConfig(use_index=False, catalog=catalog)),
+            "index": lambda cal: Identifier(model, fonts=empty, calibration=cal, verify=VerifyConfig(catalog=catalog)),
+            "drawn": lambda cal: Identifier(model, fonts=files, calibration=cal,
+                                            verify=VerifyConfig(use_index=False, catalog=catalog)),
+            "index+drawn": lambda cal: Identifier(model, fonts=files, calibration=cal,
+                                                  verify=VerifyConfig(catalog=catalog))}
+    names = [n for n in configs if fonts_present or "drawn" not in n]
+    cal = load_calibration(model)
+    out = {n: make[n](cal) for n in names}
+    if baseline is not None:
+        old = Calibration.from_dict(json.loads(baseline.read_text()))
+        before = replace(cal, in_catalog=old.in_catalog, in_catalog_index=old.in_catalog_index)
+        out.update({f"{n} (before)": make[n](before) for n in names if n.startswith("index")})
     return out
 
 
@@ -173,6 +193,12 @@ def main() -> int:
     ap.add_argument("--stride", type=int, default=3, help="every n-th catalog family")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--wait-for", default="", help="before ranking, wait until this file exists")
+    ap.add_argument("--configs", default=",".join(CONFIGS), help="configurations to rank (comma-separated)")
+    ap.add_argument("--no-add", action="store_true", help="skip adding the --added families (in_catalog only)")
+    ap.add_argument("--baseline-calibration", default="",
+                    help="a calibration.json whose in_catalog models are measured beside the model's (paired)")
+    ap.add_argument("--clones", default="", help="a list like bench/openset/unknown-set2.txt: ROC AUC also "
+                                                 "without the families its last column marks as clones")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = ap.parse_args()
     os.environ["FREEFONTFINDER_DATA"] = tempfile.mkdtemp(prefix="openset-")  # the user's added fonts untouched
@@ -194,9 +220,22 @@ def main() -> int:
     reads_cat = cached_reads(catalog, reader, args.seed, runs.with_name(runs.name + "-catalog.npz"))
     reads_new = cached_reads(extra, reader, args.seed, runs.with_name(runs.name + "-added.npz"))
     wait_for(Path(args.wait_for)) if args.wait_for else None
-    idents = identifiers(model, bool(catalog), args.catalog)  # after reading: calibration may have been refitted
-    results = {name: rank_all(ident, reads_cat) for name, ident in idents.items()}
-    unknown = {name: rank_all(idents[name], reads_new) for name in idents if name.startswith("index")}
+    configs = tuple(c for c in args.configs.split(",") if c)
+    base = Path(args.baseline_calibration) if args.baseline_calibration else None
+    # after reading: calibration may have been refitted
+    idents = identifiers(model, bool(catalog), args.catalog, configs, base)
+    results, unknown = {}, {}
+    for name, ident in idents.items():
+        t0 = time.process_time()
+        results[name] = rank_all(ident, reads_cat)
+        if name.startswith("index"):
+            unknown[name] = rank_all(ident, reads_new)
+        print(f"{name}: ranked in {time.process_time() - t0:.0f} CPU s", file=sys.stderr)
+    clones = read_clones(Path(args.clones)) if args.clones else set()
+    if args.no_add:
+        report = write_report(Path(args.out), results, unknown, {}, len(catalog), len(extra), clones)
+        print(report)
+        return 0
     from fontindex import add_fonts
 
     known = {f.family.id: f.family for f in extra}
@@ -204,9 +243,9 @@ def main() -> int:
         add_fonts((str(folder),), model, workers=os.cpu_count() or 1)
     else:
         add_fonts(tuple(known), model, workers=os.cpu_count() or 1, fetch=lambda i, _cache: known[i])
-    after = identifiers(model, bool(catalog), args.catalog)
+    after = identifiers(model, bool(catalog), args.catalog, configs)
     added = {name: rank_all(after[name], reads_new) for name in after if name.startswith("index")}
-    report = write_report(Path(args.out), results, unknown, added, len(catalog), len(extra))
+    report = write_report(Path(args.out), results, unknown, added, len(catalog), len(extra), clones)
     print(report)
     return 0
 
@@ -216,10 +255,17 @@ def wait_for(path: Path) -> None:
         time.sleep(10)
 
 
-def write_report(out: Path, results: dict, unknown: dict, added: dict, n_cat: int, n_new: int) -> str:
+def read_clones(path: Path) -> set[str]:
+    """Family ids whose last (clone-of) column is not '-' in a tab-separated list."""
+    rows = [line.split("\t") for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    return {r[0] for r in rows if r[-1].strip() not in ("", "-")}
+
+
+def write_report(out: Path, results: dict, unknown: dict, added: dict, n_cat: int, n_new: int,
+                 clones: set[str] | None = None) -> str:
     from bench.openset_report import report
 
-    return report(out, results, unknown, added, n_cat, n_new)
+    return report(out, results, unknown, added, n_cat, n_new, clones or set())
 
 
 if __name__ == "__main__":

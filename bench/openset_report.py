@@ -49,7 +49,27 @@ def _roc_plot(curves: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def report(out: Path, results: dict, unknown: dict, added: dict, n_cat: int, n_new: int) -> str:
+def _auc_rows(results: dict, unknown: dict, clones: set[str]) -> tuple[list[str], dict]:
+    """The ROC table's rows and the curves (all unknown families; without the clones)."""
+    def scores(rows: list[dict], drop: set[str] = frozenset()) -> np.ndarray:
+        return np.array([r["in_catalog"] for r in rows if r["in_catalog"] is not None and r["family"] not in drop])
+
+    lines, curves = [], {}
+    for name in unknown:
+        k, u = scores(results[name]), scores(unknown[name])
+        if not len(k) or not len(u):
+            continue
+        curves[name] = roc(list(k), list(u))
+        by_split = " | ".join(f"{roc(list(scores([r for r in results[name] if r['split'] == sp])), list(scores([r for r in unknown[name] if r['split'] == sp])))[0]:.3f}"  # noqa: E501
+                              for sp in SPLITS)
+        plain = f"{roc(list(k), list(scores(unknown[name], clones)))[0]:.3f}" if clones else "-"
+        lines.append(f"| {name} | {curves[name][0]:.3f} | {by_split} | {plain} | {np.mean(k >= 0.5):.3f} | "
+                     f"{np.mean(u < 0.5):.3f} |")
+    return lines, curves
+
+
+def report(out: Path, results: dict, unknown: dict, added: dict, n_cat: int, n_new: int,
+           clones: set[str] = frozenset()) -> str:
     out.mkdir(parents=True, exist_ok=True)
     lines = [f"# Open world: the font index\n\n{n_cat} catalog families (one clean and one photo picture each, "
              f"drawn as the benchmark draws them) and {n_new} families in no catalog "
@@ -58,25 +78,18 @@ def report(out: Path, results: dict, unknown: dict, added: dict, n_cat: int, n_n
              "p50 s/picture |", "|---|---|---|---|---|---|"]
     for name, rows in results.items():
         lines.append(f"| {name} | {_acc(rows, 'clean')} | {_acc(rows, 'photo')} | {_p50(rows):.3f} |")
-    lines += ["\n## Families in no catalog, added with `fonts add` (no retraining)\n",
-              "| configuration | clean top-1 | clean top-5 | photo top-1 | photo top-5 |", "|---|---|---|---|---|"]
-    for name, rows in added.items():
-        lines.append(f"| {name} | {_acc(rows, 'clean')} | {_acc(rows, 'photo')} |")
-    curves = {}
-    for name in unknown:
-        known = [r["in_catalog"] for r in results[name] if r["in_catalog"] is not None]
-        unk = [r["in_catalog"] for r in unknown[name] if r["in_catalog"] is not None]
-        if known and unk:
-            curves[name] = roc(known, unk)
+    if added:
+        lines += ["\n## Families in no catalog, added with `fonts add` (no retraining)\n",
+                  "| configuration | clean top-1 | clean top-5 | photo top-1 | photo top-5 |", "|---|---|---|---|---|"]
+        for name, rows in added.items():
+            lines.append(f"| {name} | {_acc(rows, 'clean')} | {_acc(rows, 'photo')} |")
+    rows, curves = _auc_rows(results, unknown, clones)
     if curves:
         lines += ["\n## Not in the catalog\n", "Known: the catalog pictures above; unknown: the pictures of the "
                   f"{n_new} families before they were added. ROC AUC of `in_catalog`:\n",
-                  "| configuration | ROC AUC | known called known at 0.5 | unknown called unknown at 0.5 |",
-                  "|---|---|---|---|"]
-        for name, (auc, _, _) in curves.items():
-            k = np.array([r["in_catalog"] for r in results[name] if r["in_catalog"] is not None])
-            u = np.array([r["in_catalog"] for r in unknown[name] if r["in_catalog"] is not None])
-            lines.append(f"| {name} | {auc:.3f} | {np.mean(k >= 0.5):.3f} | {np.mean(u < 0.5):.3f} |")
+                  f"| configuration | ROC AUC | clean | photo | without the {len(clones)} clones | "
+                  "known called known at 0.5 | unknown called unknown at 0.5 |", "|---|---|---|---|---|---|---|"]
+        lines += rows
         _roc_plot(curves, out / "in_catalog.png")
         lines.append("\n![ROC](in_catalog.png)\n")
     text = "\n".join(lines) + "\n"
