@@ -55,7 +55,10 @@ def open_records(ident, families, n_lines: int, seed: int) -> list[OpenRecord]:
     out = []
     for _ in tqdm(range(n_lines), desc="open-set lines", unit="line", file=sys.stderr):
         files = families[int(rng.integers(len(families)))]
-        img, _ = _line(files, rng)
+        try:
+            img, _ = _line(files, rng)
+        except OSError:  # FreeType refusing a font ("execution context too long", kumar-one)
+            continue
         seg = segment(img, norm=ident.model.labels.norm, config=ident.segment_config)
         if not seg.glyphs or files.family.id not in uid:
             continue
