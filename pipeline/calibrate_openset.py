@@ -21,7 +21,7 @@ import numpy as np
 
 from pipeline.calibrate_lines import LineRecord, _line, fit_verification
 from pipeline.config import VerifyConfig
-from pipeline.openset import in_catalog_features, per_glyph_best, shortlist_order
+from pipeline.openset import in_catalog_features, index_top, per_glyph_best, shortlist_order
 from pipeline.scoring import Calibration, glyph_weights, summed_scores, verified_scores
 
 
@@ -89,7 +89,7 @@ def open_records(ident, families, n_lines: int, seed: int) -> list[OpenRecord]:
 def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibration,
                   short: int = VerifyConfig().shortlist,
                   prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(M, 9) features and (M,) labels (1 known, 0 unknown): each line twice, the unknown one with
+    """(M, 12) features and (M,) labels (1 known, 0 unknown): each line twice, the unknown one with
     its family out of the candidates and of the index's per-glyph best. Drawn: as the ranking does
     it, only the index's ``short`` best candidates are compared. prior (U,): the log-odds the
     ranking adds (VerifyConfig.trained_prior x OpenSet.favoured), in temperatures."""
@@ -102,6 +102,8 @@ def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibr
                 continue
             c, s = r.candidates[keep], r.index_sim[keep]
             idx = s
+            # the candidates hold the index's best families, so their rows give its top 5 (U-wide)
+            top = index_top((s * r.weights[None, :]).sum(axis=1), r.weights)
             if drawn:
                 pos = shortlist_order(r.base, c, s, r.weights, cal.index_alpha, short)
                 c, s, idx = c[pos], r.drawn_sim[keep][pos], s[pos]
@@ -109,7 +111,7 @@ def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibr
             if prior is not None:
                 final = final + t * prior[c]
             best = r.best_all if known else r.best_other
-            x.append(in_catalog_features(s, r.weights, final, t, r.ocr_conf, idx, best))
+            x.append(in_catalog_features(s, r.weights, final, t, r.ocr_conf, idx, best, top))
             y.append(int(known))
     return np.array(x), np.array(y)
 

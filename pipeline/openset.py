@@ -120,13 +120,23 @@ def per_glyph_best(sim: np.ndarray) -> np.ndarray:
 
 IN_CATALOG_FEATURES = ("winner mean cosine", "margin over runner-up", "winner probability", "log glyphs",
                        "mean OCR confidence", "index mixture gap", "worst-quarter mixture gap",
-                       "spread of winner cosines", "best-of-index mean cosine")
+                       "spread of winner cosines", "best-of-index mean cosine", "index margin over 2nd",
+                       "index margin over top 5", "best-of-index over the index's best family")
+
+
+def index_top(totals: np.ndarray, weights: np.ndarray, k: int = 5) -> np.ndarray:
+    """(U,) the index's weighted similarity sums (FamilyMatch.totals), (N,) weights -> (k,) the k best
+    families' weighted mean cosines, best first."""
+    t = np.asarray(totals, np.float64)
+    t = t[np.isfinite(t)]
+    top = -np.sort(-np.partition(t, len(t) - k)[len(t) - k:]) if len(t) > k else -np.sort(-t)
+    return top / max(float(np.sum(weights)), 1e-6)
 
 
 def in_catalog_features(similarity: np.ndarray, weights: np.ndarray, final: np.ndarray, temperature: float,
                         ocr_conf: np.ndarray, index_sim: np.ndarray | None = None,
-                        best: np.ndarray | None = None) -> np.ndarray:
-    """(9,) features of how well the best known font explains the glyphs (IN_CATALOG_FEATURES).
+                        best: np.ndarray | None = None, top: np.ndarray | None = None) -> np.ndarray:
+    """(12,) features of how well the best known font explains the glyphs (IN_CATALOG_FEATURES).
 
     similarity (K, N): verification cosines of the K candidates (render-and-compare or index);
     weights (N,); final (K,): the candidates' final scores; temperature: the ranking's; ocr_conf (N,).
@@ -135,7 +145,9 @@ def in_catalog_features(similarity: np.ndarray, weights: np.ndarray, final: np.n
     With index_sim (K, N) (the candidates' index cosines) and best (N,) (per_glyph_best), four
     more: the weighted mean of best - winner's index cosine per glyph, the same over the quarter of
     glyphs it is largest on, the weighted spread of the winner's index cosines, the weighted mean of
-    best. Without them (5,).
+    best. With top (k,) (index_top, k >= 2) three more: the index's best family's margin over the
+    second and over the mean of the best k, and the mean of best over the index's best family.
+    Without them (5,) or (9,).
     """
     w = np.asarray(weights, np.float64)
     wsum = max(float(w.sum()), 1e-6)
@@ -152,8 +164,10 @@ def in_catalog_features(similarity: np.ndarray, weights: np.ndarray, final: np.n
     gap = np.maximum(np.asarray(best, np.float64) - win, 0.0)  # (N,)
     worst = np.argsort(-gap, kind="stable")[: max(1, len(gap) // 4)]
     spread = float(np.sqrt((w * (win - (w * win).sum() / wsum) ** 2).sum() / wsum))
-    return np.array(head + [float((w * gap).sum() / wsum), float(gap[worst].mean()), spread,
-                            float((w * best).sum() / wsum)])
+    mixture = [float((w * gap).sum() / wsum), float(gap[worst].mean()), spread, float((w * best).sum() / wsum)]
+    if top is None or len(top) < 2:
+        return np.array(head + mixture)
+    return np.array(head + mixture + [float(top[0] - top[1]), float(top[0] - np.mean(top)), mixture[3] - float(top[0])])
 
 
 def in_catalog_probability(features: np.ndarray, coef: list[float] | None) -> float | None:

@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import VerifyConfig
-from pipeline.openset import in_catalog_features, in_catalog_probability, per_glyph_best, shortlist, shortlist_order
+from pipeline.openset import (
+    in_catalog_features,
+    in_catalog_probability,
+    index_top,
+    per_glyph_best,
+    shortlist,
+    shortlist_order,
+)
 from pipeline.regions import reading_layout, region_groups
 from pipeline.scoring import (
     CASE_AMBIGUOUS,
@@ -234,7 +241,8 @@ class Identifier:
         else:
             ver = Verification(cand, match.similarity[cand], tuple(None for _ in cand))
             alpha, similarity = cal.index_alpha, ver.similarity
-        ver = replace(ver, index_similarity=match.similarity[ver.candidates], index_best=per_glyph_best(sim))
+        ver = replace(ver, index_similarity=match.similarity[ver.candidates], index_best=per_glyph_best(sim),
+                      index_top=index_top(match.totals, w[sub]))
         out = verified_scores(base, ver.candidates, similarity, w[sub], alpha)
         t = self.calibration.line_temperature(len(ix), verified=drawn, index=not drawn)
         if v.trained_prior:  # log-odds, so scaled by the temperature the scores are divided by
@@ -307,7 +315,7 @@ class Identifier:
         sub = ix[: ver.similarity.shape[1]]  # open_scores verified the region's first glyphs
         feats = in_catalog_features(ver.similarity, w[sub], sums[ver.candidates], temperature,
                                     np.array([evidence[i].ocr_confidence for i in sub]), ver.index_similarity,
-                                    ver.index_best)
+                                    ver.index_best, ver.index_top)
         return round(float(in_catalog_probability(feats, list(coef))), 4)
 
 

@@ -51,6 +51,7 @@ class Verification:
     # index cosine over every style (N,), the evidence of Ranking.in_catalog
     index_similarity: np.ndarray | None = None
     index_best: np.ndarray | None = None
+    index_top: np.ndarray | None = None  # (5,) the index's 5 best families' weighted mean cosines
 
 
 class FontSource:

@@ -261,7 +261,7 @@ def test_similar_takes_an_alias_of_a_catalog_family(cli_run):
 def _index_features(model, files, style, index):
     """in_catalog_features of a line drawn in ``files`` against ``index`` (candidates: its 4 best)."""
     from fontindex import family_match, style_similarity
-    from pipeline.openset import in_catalog_features, per_glyph_best
+    from pipeline.openset import in_catalog_features, index_top, per_glyph_best
     from pipeline.verify import embed, word_templates
 
     words = ["Brave", "kings", "jump", "over", "quiet", "fox", "2025"]
@@ -273,8 +273,10 @@ def _index_features(model, files, style, index):
     cand = np.argsort(-match.totals, kind="stable")[:4]
     best = per_glyph_best(sim)
     assert (best[None, :] >= match.similarity - 1e-6).all()  # the best of every style bounds each family's
+    top = index_top(match.totals, w)
+    assert top[0] == pytest.approx(match.totals.max() / w.sum()) and (np.diff(top) <= 0).all()
     f = in_catalog_features(match.similarity[cand], w, 30 * match.totals[cand], 10.0, np.ones(len(chars)),
-                            match.similarity[cand], best)
+                            match.similarity[cand], best, top)
     return index.family_ids[int(cand[0])], dict(zip(IN_CATALOG_FEATURES, f, strict=True))
 
 
@@ -294,6 +296,8 @@ def test_a_font_out_of_the_index_is_explained_better_by_a_mixture_than_by_its_ne
     assert known["index mixture gap"] < 0.01 < unknown["index mixture gap"]
     assert known["worst-quarter mixture gap"] < 0.02 < 0.1 < unknown["worst-quarter mixture gap"]
     assert known["spread of winner cosines"] < unknown["spread of winner cosines"]
+    # the family taken out was the index's clear best: what is left is a closer race
+    assert known["index margin over 2nd"] > unknown["index margin over 2nd"]
 
 
 def test_a_font_in_no_catalog_leaves_a_mixture_gap_a_catalog_font_does_not(tiny_index, model):
