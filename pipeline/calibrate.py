@@ -206,7 +206,7 @@ def calibrate_open(cfg: CalibrateConfig) -> int:
                  f"{i['t']:.2f} x (n/10)^{i['power']:g}; held-out line top-1 {i['top1']:.3f}, ECE {i['ece']:.3f}.\n\n")
     else:
         text += "The font index's alpha and temperature were kept (--in-catalog-only).\n\n"
-    text += ("| in_catalog model | ROC AUC on held-out lines (known vs own family removed) | examples fitted |\n"
+    text += ("| in_catalog model | ROC AUC on held-out lines (known vs own family removed; fitted on the other half) | examples in the final fit (all lines) |\n"
              "|---|---|---|\n")
     for key, name in (("in_catalog_index", "index similarities"), ("in_catalog_drawn", "render-and-compare")):
         if key in rep:

@@ -118,20 +118,28 @@ def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibr
 
 def fit_in_catalog(recs: list[OpenRecord], fit: np.ndarray, drawn: bool, alpha: float,
                    cal: Calibration, prior: np.ndarray | None = None) -> tuple[tuple, dict]:
-    """Logistic coefficients (+ intercept) for raw features, fitted on standardised features of
-    the ``fit`` lines; ROC AUC on the others."""
-    from sklearn.linear_model import LogisticRegression
+    """Logistic coefficients (+ intercept) for raw features. ROC AUC on held-out lines: fitted on
+    the ``fit`` lines, measured on the others; the coefficients returned are then fitted on all."""
     from sklearn.metrics import roc_auc_score
 
     xf, yf = known_unknown([r for r, f in zip(recs, fit, strict=True) if f], drawn, alpha, cal, prior=prior)
     xt, yt = known_unknown([r for r, f in zip(recs, fit, strict=True) if not f], drawn, alpha, cal, prior=prior)
-    mu, sd = xf.mean(axis=0), xf.std(axis=0) + 1e-9
-    lr = LogisticRegression(C=10.0, max_iter=2000).fit((xf - mu) / sd, yf)
-    w = lr.coef_[0] / sd  # folded back onto raw features
-    b = float(lr.intercept_[0] - (lr.coef_[0] * mu / sd).sum())
-    p = 1.0 / (1.0 + np.exp(-(xt @ w + b)))
+    coef = _logistic(xf, yf)
+    p = 1.0 / (1.0 + np.exp(-(xt @ coef[:-1] + coef[-1])))
     auc = float(roc_auc_score(yt, p)) if len(set(yt)) == 2 else float("nan")
-    return tuple(round(float(c), 6) for c in [*w, b]), {"auc_heldout_lines": auc, "examples": int(len(yf))}
+    full = _logistic(np.vstack([xf, xt]), np.r_[yf, yt])
+    return tuple(round(float(c), 6) for c in full), {"auc_heldout_lines": auc, "examples": int(len(yf) + len(yt))}
+
+
+def _logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(M, F) features, (M,) labels -> (F + 1,) coefficients for raw features then intercept
+    (fitted on standardised features, folded back)."""
+    from sklearn.linear_model import LogisticRegression
+
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    lr = LogisticRegression(C=1.0, max_iter=3000).fit((x - mu) / sd, y)
+    w = lr.coef_[0] / sd
+    return np.r_[w, lr.intercept_[0] - (lr.coef_[0] * mu / sd).sum()]
 
 
 def save_records(recs: list[OpenRecord], path: Path) -> None:
