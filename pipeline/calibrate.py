@@ -205,7 +205,10 @@ def calibrate_open(cfg: CalibrateConfig) -> int:
         text += (f"Font index instead of render-and-compare (no font files): alpha {i['alpha']:g}, temperature "
                  f"{i['t']:.2f} x (n/10)^{i['power']:g}; held-out line top-1 {i['top1']:.3f}, ECE {i['ece']:.3f}.\n\n")
     else:
-        text += "The font index's alpha and temperature were kept (--in-catalog-only).\n\n"
+        c = cal
+        text += (f"The font index's alpha {c.index_alpha:g} and temperature {c.index_temperature:.2f} x "
+                 f"(n/10)^{c.index_length_power:g} (ECE {c.index_ece}) were kept, as fitted before on the "
+                 "300-family index (--in-catalog-only).\n\n")
     text += ("| in_catalog model | ROC AUC on held-out lines (known vs own family removed; fitted on the other half) | examples in the final fit (all lines) |\n"
              "|---|---|---|\n")
     for key, name in (("in_catalog_index", "index similarities"), ("in_catalog_drawn", "render-and-compare")):
