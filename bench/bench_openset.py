@@ -130,7 +130,8 @@ def identifiers(model: Path, fonts_present: bool, catalog: str = "top300", confi
                 baseline: Path | None = None) -> dict:
     """The configurations, each ranking ``catalog``'s families (plus the added ones). With
     ``baseline`` (a calibration.json): "index (before)" and "index+drawn (before)" too, the same
-    rankings with that file's in_catalog models (paired: same pictures, same candidates)."""
+    rankings with that file's in_catalog models (paired: same pictures, same candidates): the same
+    Identifier with that calibration, as an (Identifier, Calibration) pair."""
     from dataclasses import replace
 
     from pipeline import Identifier
@@ -151,10 +152,10 @@ def identifiers(model: Path, fonts_present: bool, catalog: str = "top300", confi
     names = [n for n in configs if fonts_present or "drawn" not in n]
     cal = load_calibration(model)
     out = {n: make[n](cal) for n in names}
-    if baseline is not None:
+    if baseline is not None:  # the same Identifier (its drawn words cached) with the older in_catalog models
         old = Calibration.from_dict(json.loads(baseline.read_text()))
         before = replace(cal, in_catalog=old.in_catalog, in_catalog_index=old.in_catalog_index)
-        out.update({f"{n} (before)": make[n](before) for n in names if n.startswith("index")})
+        out.update({f"{n} (before)": (out[n], before) for n in names if n.startswith("index")})
     return out
 
 
@@ -227,9 +228,12 @@ def main() -> int:
     results, unknown = {}, {}
     for name, ident in idents.items():
         t0 = time.process_time()
+        ident, cal = ident if isinstance(ident, tuple) else (ident, ident.calibration)
+        kept, ident.calibration = ident.calibration, cal
         results[name] = rank_all(ident, reads_cat)
         if name.startswith("index"):
             unknown[name] = rank_all(ident, reads_new)
+        ident.calibration = kept
         print(f"{name}: ranked in {time.process_time() - t0:.0f} CPU s", file=sys.stderr)
     clones = read_clones(Path(args.clones)) if args.clones else set()
     if args.no_add:
