@@ -198,6 +198,7 @@ def main() -> int:
     ap.add_argument("--no-add", action="store_true", help="skip adding the --added families (in_catalog only)")
     ap.add_argument("--baseline-calibration", default="",
                     help="a calibration.json whose in_catalog models are measured beside the model's (paired)")
+    ap.add_argument("--note", default="", help="a paragraph for the report (the data, the machine)")
     ap.add_argument("--clones", default="", help="a list like bench/openset/unknown-set2.txt: ROC AUC also "
                                                  "without the families its last column marks as clones")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
@@ -237,7 +238,8 @@ def main() -> int:
         print(f"{name}: ranked in {time.process_time() - t0:.0f} CPU s", file=sys.stderr)
     clones = read_clones(Path(args.clones)) if args.clones else set()
     if args.no_add:
-        report = write_report(Path(args.out), results, unknown, {}, len(catalog), len(extra), clones)
+        report = write_report(Path(args.out), results, unknown, {}, len(catalog), len(extra), clones,
+                              args.clones or args.added, args.note)
         print(report)
         return 0
     from fontindex import add_fonts
@@ -249,7 +251,8 @@ def main() -> int:
         add_fonts(tuple(known), model, workers=os.cpu_count() or 1, fetch=lambda i, _cache: known[i])
     after = identifiers(model, bool(catalog), args.catalog, configs)
     added = {name: rank_all(after[name], reads_new) for name in after if name.startswith("index")}
-    report = write_report(Path(args.out), results, unknown, added, len(catalog), len(extra), clones)
+    report = write_report(Path(args.out), results, unknown, added, len(catalog), len(extra), clones,
+                          args.clones or args.added, args.note)
     print(report)
     return 0
 
@@ -266,10 +269,11 @@ def read_clones(path: Path) -> set[str]:
 
 
 def write_report(out: Path, results: dict, unknown: dict, added: dict, n_cat: int, n_new: int,
-                 clones: set[str] | None = None) -> str:
+                 clones: set[str] | None = None, source: str = "", note: str = "") -> str:
     from bench.openset_report import report
 
-    return report(out, results, unknown, added, n_cat, n_new, clones or set())
+    return report(out, results, unknown, added, n_cat, n_new, clones or set(), source or "bench/openset_added.txt",
+                  note)
 
 
 if __name__ == "__main__":

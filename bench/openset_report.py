@@ -69,11 +69,11 @@ def _auc_rows(results: dict, unknown: dict, clones: set[str]) -> tuple[list[str]
 
 
 def report(out: Path, results: dict, unknown: dict, added: dict, n_cat: int, n_new: int,
-           clones: set[str] = frozenset()) -> str:
+           clones: set[str] = frozenset(), source: str = "bench/openset_added.txt", note: str = "") -> str:
     out.mkdir(parents=True, exist_ok=True)
     lines = [f"# Open world: the font index\n\n{n_cat} catalog families (one clean and one photo picture each, "
              f"drawn as the benchmark draws them) and {n_new} families in no catalog "
-             "(`bench/openset_added.txt`). Same pictures, read once; each row ranks the same glyphs.\n",
+             f"(`{source}`). Same pictures, read once; each row ranks the same glyphs.{note}\n",
              "## Catalog families\n", "| configuration | clean top-1 | clean top-5 | photo top-1 | photo top-5 | "
              "p50 s/picture |", "|---|---|---|---|---|---|"]
     for name, rows in results.items():
