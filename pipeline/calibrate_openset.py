@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fontindex.scoring import fill_missing
 from pipeline.calibrate_lines import LineRecord, _line, fit_verification
 from pipeline.config import VerifyConfig
 from pipeline.openset import in_catalog_features, index_top, per_glyph_best, shortlist_order
@@ -107,7 +108,10 @@ def known_unknown(recs: list[OpenRecord], drawn: bool, alpha: float, cal: Calibr
             if drawn:
                 pos = shortlist_order(r.base, c, s, r.weights, cal.index_alpha, short)
                 c, s, idx = c[pos], r.drawn_sim[keep][pos], s[pos]
-            final = verified_scores(r.base, c, s, r.weights, alpha)[c]
+            fused = s
+            if drawn and cal.verify_index_alpha > 0:  # the index's cosines beside the drawings, as ranked
+                fused = s + (cal.verify_index_alpha / alpha) * fill_missing(idx)
+            final = verified_scores(r.base, c, fused, r.weights, alpha)[c]
             if prior is not None:
                 final = final + t * prior[c]
             best = r.best_all if known else r.best_other
