@@ -24,7 +24,9 @@ def main() -> int:
     ap.add_argument("--drawn", action="store_true", help="with the catalog's font files (render-and-compare)")
     ap.add_argument("--limit", type=int, default=100)
     args = ap.parse_args()
-    import pipeline.rank as rank
+    import importlib
+
+    rank = importlib.import_module("pipeline.rank")  # the module (pipeline.rank is also a function's name)
     from bench.bench_openset import load_reads
     from pipeline import Identifier
     from pipeline.verify import FontSource
