@@ -28,10 +28,11 @@ class VerifyConfig:
     # top-1 of the 300's pictures within 1 point of the 300-family model, and costs the others 3 points.
     trained_prior: float = 0.5
     # Variable families at the ends of their axes (issue 11): when the best drawing explains the
-    # glyphs poorly (best weighted mean cosine under axis_gate), the axis_top best candidates that
-    # have a width or optical-size axis are also drawn at its ends (pipeline.verify.axis_styles).
-    # 0 = off. bench/results/robustness.md measures it.
-    axis_top: int = 0
+    # glyphs poorly (best weighted mean cosine under axis_gate; 1.0 = always: the cosine did not tell
+    # axis-extreme pictures apart), the axis_top best candidates that have a width or optical-size
+    # axis are also drawn at its ends (pipeline.verify.axis_styles). 0 = off. bench/results/axis.md:
+    # 1 costs the clean split p50 +5 % CPU (2: +14 %, over the 10 % budget, for +4 points top-5).
+    axis_top: int = 1
     axis_gate: float = 1.0
     catalog: str = "default"
     cache: str | None = None  # font cache (None: glyphs.catalog.default_cache_dir())

@@ -189,6 +189,11 @@ class TemplateCache:
     def __len__(self) -> int:
         return len(self._data)
 
+    def clear(self) -> None:
+        """Forget every drawing (a benchmark timing pictures whose words were never drawn)."""
+        self._data.clear()
+        self._bytes = 0
+
 
 @dataclass(frozen=True)
 class EarlyStop:
@@ -203,7 +208,7 @@ class EarlyStop:
 def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence[int],
            candidates: np.ndarray, weights: np.ndarray, source: FontSource, weight: float,
            italic: bool, styles_per_font: int, stop: EarlyStop | None = None,
-           family_ids: Sequence[str] | None = None, axis_ends: bool = False) -> Verification:
+           family_ids: Sequence[str] | None = None, axis_ends: bool = False, ends_only: bool = False) -> Verification:
     """Similarity of every glyph to its drawing in each candidate family.
 
     embedding (N, D): the classifier's embeddings of the N glyphs; chars/word_of (N,):
@@ -214,7 +219,8 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
     given order, and drawing ends when the next candidate, even given the best
     similarity bonus seen so far, would trail the leader by more than ``stop.margin``:
     the returned Verification then holds only the candidates drawn. ``axis_ends``: variable
-    candidates are also drawn at the ends of their width and optical-size axes (axis_styles).
+    candidates are also drawn at the ends of their width and optical-size axes (axis_styles);
+    ``ends_only``: only there (the candidates' default drawings are already known).
     """
     words = _words(chars, word_of)
     e0 = unit_rows(np.asarray(embedding, np.float32))  # (N, D)
@@ -226,7 +232,7 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
     for lo in range(0, len(candidates), max(1, step)):
         hi = min(len(candidates), lo + max(1, step))
         _verify_chunk(model, e0, chars, words, [ids[int(c)] for c in candidates], weights, source, weight,
-                      italic, styles_per_font, range(lo, hi), sim, styles, axis_ends)
+                      italic, 0 if ends_only else styles_per_font, range(lo, hi), sim, styles, axis_ends)
         if stop and hi < len(candidates) and _leader_is_clear(stop, sim[:hi], weights, hi):
             done = hi
             break
@@ -277,7 +283,7 @@ def _verify_chunk(model, e0: np.ndarray, chars: Sequence[str], words: list[tuple
     todo: dict[tuple, np.ndarray] = {}  # cache key -> (len(word), S, S) drawings not embedded yet
     for k in ks:
         files = source.files(candidates[k])
-        tried = candidate_styles(files, weight, italic, styles_per_font) if files else []
+        tried = candidate_styles(files, weight, italic, styles_per_font) if files and styles_per_font > 0 else []
         for style in tried + (axis_styles(files, weight, italic) if files and axis_ends else []):
             parts = _word_keys(model, files, style, words, source.templates, have, todo)
             drawings.append((k, style, parts))

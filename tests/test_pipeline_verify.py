@@ -193,5 +193,7 @@ def test_a_variable_family_at_its_narrowest_width_matches_its_own_axis_end(ident
     assert axis.styles[1].width == 25
     assert axis.similarity[1].sum() > plain.similarity[1].sum() + 1.0  # 12.3 vs 10.6 of 13 glyphs
     np.testing.assert_allclose(axis.similarity[0], plain.similarity[0], atol=1e-6)  # roboto: static files only
+    ends = verify(ident.model, emb, chars, words, cand[1:], w, source, 400.0, False, 2, axis_ends=True, ends_only=True)
+    assert ends.styles[0].width == 25  # only the ends drawn: the best of them
     merged = merge_verifications(plain, Verification(cand[1:], axis.similarity[1:], axis.styles[1:]), w)
     assert merged.styles[1].width == 25 and len(merged.candidates) == 2
