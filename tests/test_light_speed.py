@@ -119,7 +119,7 @@ def test_a_tiny_screenshot_is_still_detected_enlarged(craft_inputs):
     assert len(craft_inputs) == 2 and craft_inputs[1][0] > 2 * craft_inputs[0][0]
     old = segment(rgb, config=SegmentConfig(engine="onnx", detect_as_given=False))
     assert new.text == old.text  # the same reading as the old path
-    assert len(new.text) == len("Tiny label") and sum(a != b for a, b in zip(new.text, "Tiny label")) <= 1  # 8 px text
+    assert len(new.text) == len("Tiny label") and sum(a != b for a, b in zip(new.text, "Tiny label", strict=True)) <= 1  # 8 px text
 
 
 @needs_ocr_onnx
