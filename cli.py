@@ -171,9 +171,9 @@ def _identify_parsers(sub: Any) -> None:
     _add(p, "--engine", IdentifyConfig, "run the networks on onnx (ONNX Runtime, no torch) or torch; auto = "
          "onnx when exported (`python cli.py export --ocr`), else torch", choices=["auto", "onnx", "torch"])
     _add(p, "--fonts-dir", IdentifyConfig, "font cache to draw candidates from (None = the fetch cache)")
-    _add(p, "--catalog", IdentifyConfig, "families to rank: 'default' = 'all' (every Latin Google Fonts family, "
-         "1,568), 'top300' (the 300 most used: the glyph model's classes), or a catalog file; fonts added with "
-         "`fonts add` are always ranked")
+    _add(p, "--catalog", IdentifyConfig, "families to rank: 'default' = 'all' (every Latin Google Fonts family: "
+         "1,566 that can be drawn, of 1,568 listed), 'top300' (the 300 most used: the glyph model's classes), or a "
+         "catalog file; fonts added with `fonts add` are always ranked")
     p.add_argument("--no-verify", dest="verify", action="store_false", default=None,
                    help="rank by the glyph model alone: no render-and-compare")
     p.set_defaults(func=cmd_identify)

@@ -94,7 +94,8 @@ def format_table(image: str, ranking: Ranking) -> str:
     if ranking.in_catalog is not None and ranking.in_catalog < IN_CATALOG_THRESHOLD:
         lines.append(f"  not in the catalog (probability it is a known font: {ranking.in_catalog:.2f}); "
                      f"closest: {', '.join(f.name for f in ranking.fonts[:3])}")
-    lines.append(f"  evidence: {len(ranking.glyphs)} characters")
+    n = len(ranking.glyphs)
+    lines.append(f"  evidence: {n} character{'' if n == 1 else 's'}")
     lines += [f"  warning: {w}" for w in ranking.warnings]
     return "\n".join(lines)
 
