@@ -24,20 +24,18 @@ rec = []
 orig = Identifier.open_scores
 
 def patched(self, ix, sums, w, scores, chars, words):
-    from fontindex import family_match
-    from pipeline.openset import shortlist
-    op, v = self.openset, self.verify_config
-    base = op.base_scores(sums)
-    sub = first_words(ix, words, v.max_glyphs)
-    match = family_match(op.index, op.glyph_similarity(scores.embedding[sub], [chars[i] for i in sub]), w[sub])
-    cand = op.candidates(base, match.totals, v.top_k, v.index_top_k)
-    short = shortlist(base, cand, match.similarity[cand], w[sub], self.calibration.index_alpha, v.shortlist)
+    """open_scores as shipped; its Verification already carries the index's cosines of the
+    candidates it drew (index_similarity), so nothing of the ranking is recomputed here."""
     out_, t, ver = orig(self, ix, sums, w, scores, chars, words)
-    rec.append({"n": len(ix), "base": base.tolist(), "short": [int(s) for s in short],
-                "drawn": np.asarray(ver.similarity, np.float64).tolist() if ver is not None and len(ver.candidates) == len(short) else None,
-                "ver_cand": [int(c) for c in ver.candidates], "index": match.similarity[short].tolist(),
+    drawn = any(s is not None for s in ver.styles)  # render-and-compare ran (else: index cosines only)
+    sub = first_words(ix, words, self.verify_config.max_glyphs)
+    rec.append({"n": len(ix), "base": self.openset.base_scores(sums).tolist(),
+                "short": [int(c) for c in ver.candidates], "ver_cand": [int(c) for c in ver.candidates],
+                "drawn": np.asarray(ver.similarity, np.float64).tolist() if drawn else None,
+                "index": np.asarray(ver.index_similarity, np.float64).tolist(),
                 "w": w[sub].tolist(), "t": float(t), "final_top5": [int(i) for i in np.argsort(-out_)[:5]]})
     return out_, t, ver
+
 
 Identifier.open_scores = patched
 ids = [f.family for f in ident.universe]
