@@ -169,7 +169,8 @@ def _identify_parsers(sub: Any) -> None:
     _add(p, "--explain", IdentifyConfig, "write an explanation picture to this PNG")
     _add(p, "--backend", IdentifyConfig, "OCR backend: easyocr or tesseract")
     _add(p, "--engine", IdentifyConfig, "run the networks on onnx (ONNX Runtime, no torch) or torch; auto = "
-         "onnx when exported (`python cli.py export --ocr`), else torch", choices=["auto", "onnx", "torch"])
+         "onnx when exported (`python cli.py export --ocr`), else torch (the same float networks); torch-int8 = "
+         "EasyOCR's default int8 recogniser, for comparison", choices=["auto", "onnx", "torch", "torch-int8"])
     _add(p, "--fonts-dir", IdentifyConfig, "font cache to draw candidates from (None = the fetch cache)")
     _add(p, "--catalog", IdentifyConfig, "families to rank: 'default' = 'all' (every Latin Google Fonts family: "
          "1,566 that can be drawn, of 1,568 listed), 'top300' (the 300 most used: the glyph model's classes), or a "

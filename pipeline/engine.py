@@ -11,7 +11,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-ENGINES = ("auto", "onnx", "torch")
+ENGINES = ("auto", "onnx", "torch", "torch-int8")  # torch-int8: EasyOCR's int8 recogniser
 
 
 def onnx_missing(model_dir: str | Path) -> list[Path]:
@@ -29,17 +29,20 @@ def torch_installed() -> bool:
 
 
 def resolve_engine(requested: str, model_dir: str | Path) -> str:
-    """"onnx" or "torch" for ``requested`` (auto, onnx, torch); OcrUnavailableError when it cannot run."""
+    """"onnx", "torch" or "torch-int8" for ``requested`` (one of ENGINES); OcrUnavailableError when
+    it cannot run. torch runs the same float networks as onnx; torch-int8 runs EasyOCR's default,
+    its recogniser quantised to int8 (segmentation.easyocr_backend.get_reader)."""
     from segmentation.easyocr_backend import OcrUnavailableError
     from segmentation.ocr_onnx import EXPORT_HINT
 
     if requested not in ENGINES:
         raise OcrUnavailableError(f"unknown engine {requested!r}; choose one of {', '.join(ENGINES)}")
-    missing = onnx_missing(model_dir) if requested != "torch" else []
-    if requested == "torch" or (requested == "auto" and missing and torch_installed()):
+    torch_kind = requested.startswith("torch")
+    missing = onnx_missing(model_dir) if not torch_kind else []
+    if torch_kind or (requested == "auto" and missing and torch_installed()):
         if not torch_installed():
             raise OcrUnavailableError("the torch engine needs torch and easyocr: pip install -e '.[train]'")
-        return "torch"
+        return requested if torch_kind else "torch"
     if missing:
         raise OcrUnavailableError(f"the ONNX networks are missing ({', '.join(str(p) for p in missing)}); "
                                   f"{EXPORT_HINT}")

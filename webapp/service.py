@@ -34,7 +34,7 @@ class Service:
 
         identifier = Identifier(cfg.model or DEFAULT_MODEL, engine=cfg.engine,
                                 verify=VerifyConfig(enabled=cfg.verify, cache=cfg.fonts_dir))
-        if identifier.engine == "torch":  # ONNX Runtime sessions run one thread each (pipeline.engine)
+        if identifier.engine.startswith("torch"):  # ONNX Runtime sessions run one thread each (pipeline.engine)
             import torch
 
             torch.set_num_threads(cfg.torch_threads or max(1, (os.cpu_count() or 1) // max(1, cfg.workers)))
