@@ -11,6 +11,7 @@ it are other ones.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -30,7 +31,19 @@ OUTPUTS = ("log_probs", "weight", "width", "italic_logit", "embedding")  # class
 
 def weights_sha256(model_dir: str | Path) -> str:
     """SHA-256 of the model directory's model.safetensors (what model.onnx records)."""
-    return hashlib.sha256((Path(model_dir) / WEIGHTS_FILE).read_bytes()).hexdigest()
+    path = Path(model_dir) / WEIGHTS_FILE
+    return _sha256(str(path.resolve()), _stamp(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256(path: str, stamp: tuple[int, int]) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(size, mtime ns): a file rewritten in place is read again, not served from a cache."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
 def has_onnx(model_dir: str | Path) -> bool:
@@ -125,6 +138,13 @@ def load_onnx_model(model_dir: str | Path, threads: int = 1, batch_size: int = 2
 
 
 def _session(path: Path, threads: int):
+    """The InferenceSession of ``path`` for ``threads``, made once per process and file version:
+    has_onnx (the engine check) and load_onnx_model share it instead of each building one."""
+    return _cached_session(str(Path(path).resolve()), _stamp(Path(path)), threads)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_session(path: str, stamp: tuple[int, int], threads: int):
     import onnxruntime as ort
 
     opts = ort.SessionOptions()

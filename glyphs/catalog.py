@@ -105,15 +105,24 @@ def family_files(family: Family, cache: Path) -> FamilyFiles:
     """The files of one family found in ``cache`` (empty if not fetched)."""
     root = Path(cache) / family.id
     static, variable = [], []
-    for p in sorted((root / "static").glob("*")):
+    for p in _listed(root / "static"):
         m = _STATIC_RE.search(p.name)
         if m:
             static.append(FontFile(p, m.group(2) == "italic", int(m.group(1))))
-    for p in sorted((root / "variable").glob("*")):
+    for p in _listed(root / "variable"):
         m = _VAR_RE.search(p.name)
         if m:
             variable.append(FontFile(p, m.group(2) == "italic", None, _axes_of(m.group(1))))
     return FamilyFiles(family, tuple(static), tuple(variable))
+
+
+def _listed(folder: Path) -> list[Path]:
+    """The entries of ``folder`` sorted by name, [] when it does not exist (os.listdir: a
+    cold identify lists 1,566 families' folders, where Path.glob cost 0.1 s)."""
+    try:
+        return [folder / name for name in sorted(os.listdir(folder))]
+    except OSError:  # missing, not a folder, unreadable: no files (as Path.glob)
+        return []
 
 
 def _axes_of(tag: str) -> tuple[str, ...]:
@@ -131,7 +140,11 @@ def catalog_families(
     """Catalog families (catalog order) with their cached files, then the families
     found in ``fonts_dir`` (sorted by id; ids already in the catalog are skipped)."""
     cache_dir = Path(cache) if cache else default_cache_dir()
-    merged = [family_files(f, cache_dir) for f in load_catalog(catalog)]
+    try:  # one listing of the cache: families not fetched have no folder to look into
+        fetched = set(os.listdir(cache_dir))
+    except OSError:
+        fetched = set()
+    merged = [family_files(f, cache_dir) if f.id in fetched else FamilyFiles(f) for f in load_catalog(catalog)]
     if fonts_dir is not None:
         from glyphs.userfonts import merge_user_families
 

@@ -1,0 +1,44 @@
+"""Cold-start work of issue 13 that must not change what is loaded: the font cache is listed
+once (families not fetched are not looked into), and the glyph model's ONNX session is made
+once for the engine check and the load."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from classifier.onnx_inference import _session, has_onnx, load_onnx_model
+from glyphs.catalog import FamilyFiles, catalog_families, family_files, load_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CATALOG = FIXTURES / "catalog-tiny.txt"
+MODEL = ROOT / "models" / "default"
+
+
+def test_catalog_families_list_the_cache_as_each_family_looked_up_alone(tmp_path):
+    cache = tmp_path / "fonts"
+    shutil.copytree(FIXTURES / "fonts", cache)
+    families = load_catalog(CATALOG)
+    shutil.rmtree(cache / "lobster")  # not fetched
+    shutil.rmtree(cache / "dancing-script")
+    (cache / "dancing-script" / "static").mkdir(parents=True)  # a fetch that left nothing usable
+    (cache / "stray-file").write_text("not a family")
+    got = catalog_families(CATALOG, cache)
+    assert got == tuple(family_files(f, cache) for f in families)
+    assert 0 < sum(f.present for f in got) < len(families)
+    variable = next(f for f in got if f.variable)
+    assert [p.path.name for p in variable.variable] == sorted(os.listdir(cache / variable.family.id / "variable"))
+    for missing in (tmp_path / "nothing-fetched", cache / "stray-file"):
+        assert catalog_families(CATALOG, missing) == tuple(FamilyFiles(f) for f in families)
+
+
+def test_the_glyph_model_session_is_made_once_and_again_for_new_weights(tmp_path):
+    d = tmp_path / "model"
+    shutil.copytree(MODEL, d, ignore=shutil.ignore_patterns("index", "*.png"))
+    assert has_onnx(d)
+    model = load_onnx_model(d)
+    assert model.session is _session(d / "model.onnx", 1)  # the engine check's session, not a second one
+    os.utime(d / "model.onnx", ns=(1, 1))  # the file replaced on disk: loaded afresh
+    assert load_onnx_model(d).session is not model.session
