@@ -12,6 +12,7 @@ Font cache layout, shared by ``fonts fetch``, the test fixtures and users::
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -81,6 +82,14 @@ def load_catalog(catalog: str | Path = "default") -> tuple[Family, ...]:
     path = resolve_catalog_path(catalog)
     if not path.is_file():
         raise CatalogError(f"catalog {path} does not exist")
+    st = path.stat()
+    return _parse_catalog(path.absolute(), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_catalog(path: Path, size: int, mtime_ns: int) -> tuple[Family, ...]:
+    """The catalog file parsed once per process and file version (a cold identify reads the
+    1,566-family catalog for the font files and again for the index)."""
     families = []
     for n, line in enumerate(path.read_text().splitlines(), 1):
         if not line.strip() or line.startswith("#"):

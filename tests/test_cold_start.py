@@ -42,3 +42,13 @@ def test_the_glyph_model_session_is_made_once_and_again_for_new_weights(tmp_path
     assert model.session is _session(d / "model.onnx", 1)  # the engine check's session, not a second one
     os.utime(d / "model.onnx", ns=(1, 1))  # the file replaced on disk: loaded afresh
     assert load_onnx_model(d).session is not model.session
+
+
+def test_a_catalog_is_parsed_once_until_its_file_changes(tmp_path):
+    path = tmp_path / "catalog.txt"
+    shutil.copy(CATALOG, path)
+    first = load_catalog(path)
+    assert load_catalog(path) is first  # the font files and the index read the same parse
+    path.write_text(CATALOG.read_text() + "lora\tLora\t400,700\t1\n")
+    os.utime(path, ns=(1, 1))
+    assert [f.id for f in load_catalog(path)] == [f.id for f in first] + ["lora"]
