@@ -33,21 +33,32 @@ RESULTS = ROOT / "bench" / "results"
 SAMPLE = ROOT / "examples" / "sample.png"
 NO_TORCH = "import sys\nfor m in ('torch', 'torchvision', 'easyocr', 'onnx'):\n    sys.modules[m] = None\n"
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+# The torch paths paired with ONNX: "torch" runs the same float networks; "torch-int8" is EasyOCR's
+# own default (recogniser quantised to int8), the torch path as it was before this comparison.
+TORCH_ENGINES = ("torch", "torch-int8")
 
 
 # --------------------------------------------------------------------------- cold start
-def cold_identify(engine: str, fonts_dir: Path, shim: Path, onnx_cache: Path | None = None) -> dict:
+def cold_identify(engine: str, fonts_dir: Path, shim: Path, onnx_cache: Path | None = None,
+                  root: Path = ROOT) -> dict:
     """One ``cli.py identify`` of the sample in a fresh process: wall s, peak RSS MB, answer.
-    onnx_cache: where ONNX Runtime's optimised graphs are cached (segmentation.ort_cache)."""
-    env = {**os.environ, **ONE_THREAD, "PYTHONPATH": str(ROOT)}
+    onnx_cache: where ONNX Runtime's optimised graphs are cached (segmentation.ort_cache).
+    root: the source tree run; ROOT runs with Python's bytecode cache as a user has it after
+    any first start, another tree (source_copy) with none and PYTHONDONTWRITEBYTECODE=1, so
+    every start compiles the project's modules again (how this machine's shells run)."""
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, **ONE_THREAD,
+           "PYTHONPATH": str(root)}
+    if root != ROOT:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.setdefault("FREEFONTFINDER_OCR_DIR", str(ROOT / "models" / "ocr"))
     if onnx_cache is not None:
         env["FREEFONTFINDER_ONNX_CACHE"] = str(onnx_cache)
     if engine == "onnx":
-        env["PYTHONPATH"] = os.pathsep.join([str(shim), str(ROOT)])
-    cmd = ["/usr/bin/time", "-f", "MAXRSS_KB %M %U %S", sys.executable, str(ROOT / "cli.py"), "identify", str(SAMPLE),
+        env["PYTHONPATH"] = os.pathsep.join([str(shim), str(root)])
+    cmd = ["/usr/bin/time", "-f", "MAXRSS_KB %M %U %S", sys.executable, str(root / "cli.py"), "identify", str(SAMPLE),
            "--json", "--engine", engine, "--fonts-dir", str(fonts_dir)]
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=env, timeout=600)
     wall = time.perf_counter() - t0
     stats = [line.split()[1:] for line in p.stderr.splitlines() if line.startswith("MAXRSS_KB")]
     rss, cpu = (int(stats[0][0]) / 1024, float(stats[0][1]) + float(stats[0][2])) if stats else (np.nan, np.nan)
@@ -67,15 +78,32 @@ def cold_table(runs: int, fonts_cache: Path) -> dict:
         first = cold_identify("onnx", empty, shim, cache)
         print(f"cold first run on this machine: {first['cpu_s']:.2f} CPU s, {first['rss_mb']:.0f} MB", file=sys.stderr)
         out["first run on a machine (fills the ONNX graph cache)"] = {"onnx": [first]}
+        src = source_copy(Path(tmp) / "src")
         for label, fonts in (("before fonts fetch", empty), ("with render-and-compare", fonts_cache)):
             for r in range(runs):  # interleaved, so load changes on this shared machine hit both
-                for engine in ("onnx", "torch"):
-                    res = cold_identify(engine, fonts, shim, cache)
+                for engine in ("onnx", "torch", "onnx, no bytecode cache") if fonts == empty else ("onnx", "torch"):
+                    no_pyc = engine.endswith("cache")
+                    res = cold_identify(engine.split(",")[0], fonts, shim, cache, src if no_pyc else ROOT)
                     print(f"cold {label} {engine} run {r}: {res['wall_s']:.2f} s ({res['cpu_s']:.2f} CPU s), "
                           f"{res['rss_mb']:.0f} MB, "
                           f"{res['top1']}", file=sys.stderr)
-                    out.setdefault(label, {}).setdefault(engine, []).append(res)
+                    key = f"{label}, no bytecode cache (PYTHONDONTWRITEBYTECODE=1)" if no_pyc else label
+                    out.setdefault(key, {}).setdefault(engine.split(",")[0], []).append(res)
     return out
+
+
+def source_copy(dest: Path) -> Path:
+    """The project's source tree (no __pycache__, git, test sets or results; the OCR networks are
+    read from ROOT's models/ocr) at ``dest``."""
+    import shutil
+
+    skip = {ROOT / "models" / "ocr", ROOT / "bench" / "testsets", ROOT / "bench" / "results", ROOT / ".git"}
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if n == "__pycache__" or Path(folder) / n in skip]
+
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    return dest
 
 
 # --------------------------------------------------------------------------- warm, in one process
@@ -84,7 +112,7 @@ def worker(engine: str, images: list[dict], old_rc_splits: set[str], out: Path) 
     from pipeline.config import VerifyConfig
     from pipeline.rank import Identifier
 
-    if engine == "torch":
+    if engine.startswith("torch"):
         import torch
 
         torch.set_num_threads(1)
@@ -114,7 +142,7 @@ def warm(images: list[dict], old_rc_splits: set[str]) -> dict:
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "images.json").write_text(json.dumps(images))
-        for engine in ("onnx", "torch"):
+        for engine in ("onnx", *TORCH_ENGINES):
             res = Path(tmp) / f"{engine}.json"
             subprocess.run([sys.executable, __file__, "--worker", engine, "--images", str(Path(tmp) / "images.json"),
                             "--old-rc-splits", ",".join(sorted(old_rc_splits)), "--out", str(res)],
@@ -180,9 +208,9 @@ def _char_agreement(a: str, b: str) -> float:
     return 1.0 - prev[-1] / max(len(a), len(b))
 
 
-def agreement_rows(w: dict, splits: list[str]) -> list[str]:
-    """Per split: top-1 agreement, accuracy and reading agreement of the two paths."""
-    o, t = w["onnx"]["rows"], w["torch"]["rows"]
+def agreement_rows(w: dict, splits: list[str], ref: str = "torch") -> list[str]:
+    """Per split: top-1 agreement, accuracy and reading agreement of the ONNX path and ``ref``."""
+    o, t = w["onnx"]["rows"], w[ref]["rows"]
     lines = ["| split | images | top-1 agree, classifier only | top-1 agree, with R&C | accuracy onnx / torch, "
              "classifier only | accuracy onnx / torch, with R&C | reading identical | reading, char agreement |",
              "|---|---|---|---|---|---|---|---|"]
@@ -227,19 +255,21 @@ def rc_rows(w: dict, old_splits: set[str]) -> list[str]:
 
 
 def cold_rows(cold: dict) -> list[str]:
-    lines = ["| cold `identify examples/sample.png` | onnx wall s | torch wall s | speed-up | onnx CPU s | "
+    lines = ["| cold `identify examples/sample.png` | onnx wall s | torch wall s | speed-up | onnx CPU s (p50, range) | "
              "torch CPU s | CPU speed-up | onnx peak RSS MB | torch peak RSS MB | answers (onnx / torch) |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for label, by in cold.items():
         o, t = by["onnx"], by.get("torch")
-        if t is None:  # the ONNX path's first start on a machine: nothing to pair it with
-            lines.append(f"| {label} | {o[0]['wall_s']:.2f} | | | {o[0]['cpu_s']:.2f} | | | {o[0]['rss_mb']:.0f} | "
-                         f"| {o[0]['top1']} |")
+        cpu = [r["cpu_s"] for r in o]
+        spread = f" ({min(cpu):.2f}-{max(cpu):.2f})" if len(o) > 1 else ""
+        if t is None:  # ONNX only: the first start on a machine, the start without bytecode cache
+            lines.append(f"| {label} | {_p50([r['wall_s'] for r in o]):.2f} | | | {_p50(cpu):.2f}{spread} | | | "
+                         f"{max(r['rss_mb'] for r in o):.0f} | | {o[0]['top1']} |")
             continue
         wo, wt = _p50([r["wall_s"] for r in o]), _p50([r["wall_s"] for r in t])
-        co, ct = _p50([r["cpu_s"] for r in o]), _p50([r["cpu_s"] for r in t])
+        co, ct = _p50(cpu), _p50([r["cpu_s"] for r in t])
         ro, rt = max(r["rss_mb"] for r in o), max(r["rss_mb"] for r in t)
-        lines.append(f"| {label} | {wo:.2f} | {wt:.2f} | {wt / wo:.1f}x | {co:.2f} | {ct:.2f} | {ct / co:.1f}x | "
+        lines.append(f"| {label} | {wo:.2f} | {wt:.2f} | {wt / wo:.1f}x | {co:.2f}{spread} | {ct:.2f} | {ct / co:.1f}x | "
                      f"{ro:.0f} | {rt:.0f} | {o[0]['top1']} / {t[0]['top1']} |")
     return lines
 
@@ -261,7 +291,7 @@ def warm_rows(w: dict) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--testsets", default="bench/testsets")
-    ap.add_argument("--splits", default="clean,photo,scene,short")
+    ap.add_argument("--splits", default="clean,photo,scene,short,screenshot")
     ap.add_argument("--per-split", type=int, default=60)
     ap.add_argument("--old-rc-splits", default="clean", help="splits also ranked with the old render-and-compare")
     ap.add_argument("--cold-runs", type=int, default=3)
@@ -269,7 +299,7 @@ def main() -> int:
     ap.add_argument("--skip-install", action="store_true", help="do not measure the fresh base install")
     ap.add_argument("--cold-only", action="store_true", help="measure the cold starts again and rewrite the "
                     "report with the warm figures of the previous run (bench/results/light.json)")
-    ap.add_argument("--worker", choices=["onnx", "torch"], help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=["onnx", *TORCH_ENGINES], help=argparse.SUPPRESS)
     ap.add_argument("--images", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -325,7 +355,12 @@ def write_report(report: dict, a: argparse.Namespace) -> None:
           "Render-and-compare before (no early stop, nothing kept between pictures) and now (template cache + "
           "early stop; with the font index the index's shortlist is drawn in full either way), same process, "
           "ONNX engine:", "", *rc_rows(w, old_splits), "",
-          "Same answers, ONNX path (new R&C) vs torch path (old R&C), per split:", "", *agreement_rows(w, splits), ""]
+          "Same answers, ONNX path (new R&C) vs torch path (old R&C), per split. The torch path runs the same float "
+          "networks (`--engine torch`):", "", *agreement_rows(w, splits), ""]
+    if "torch-int8" in w:
+        md += ["The same against EasyOCR's own default, its recogniser quantised to int8 by torch on load "
+               "(`--engine torch-int8`; what the torch path ran before):", "",
+               *agreement_rows(w, splits, "torch-int8"), ""]
     if install:
         md += [f"Base install (no torch) in a fresh venv: **{install['mb']} MB** "
                f"({'ok' if install['ok'] else 'FAILED'}, {install['minutes']:.1f} min): {', '.join(install['deps'])}. "
