@@ -6,7 +6,9 @@
    read turned 180°: cheap, the boxes are the same.
 3. When tall boxes (height > 1.5 x width) cover a good part of the text, or nothing was
    read confidently, the picture turned 90° is detected again and each of its boxes read
-   both ways (90° and 270°).
+   both ways (90° and 270°). A line bent along an arc or a wave is read laid straight
+   (segmentation.bend); its direction comes from its shape, so passes 2 and 3 ask more
+   doubt of it (_sure). Words of one bent line, boxed apart, are also read as one (pass 5).
 4. All readings compete for the picture's area (orient.select_chunks): per piece of
    the picture, the reading with the highest confidence x area wins.
 
@@ -46,6 +48,7 @@ from segmentation.types import Box, ReadChunk
 
 SKEW_AGREE = 5.0  # degrees between the ink's and the detector's angle of a line for the ink to be used
 PARTS_PER_LETTER = 0.7  # letters per ink component a plausible reading has at least (dots, breaks)
+BENT_TRUST = 0.25  # a bent line's straightened reading wins unless the other is 4x as plausible
 EFFECT_HEIGHTS = (48, 64)  # recogniser heights also tried on filled hollow letters
 
 
@@ -59,8 +62,9 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
     with engine.threads(cfg.num_threads):
         views, first, cfg = _first_reads(engine, rgb, gray, cfg, timings)
         cands = [_scored(c, 0) for c in first if c is not None]
-        weak = [v for v, c in zip(views, first, strict=True) if c is None or c.confidence < cfg.weak_confidence]
+        weak = [v for v, c in zip(views, first, strict=True) if not _sure(c, cfg)]
         if cfg.orientations:
+            cands += _bent_whole(engine, gray, views, cfg, timings)
             cands += [_scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings))]
             cands += _stacks(engine, gray, views, cfg, timings)
             if _try_sideways(views, first, cands, cfg):
@@ -128,7 +132,12 @@ def upright_view(gray: np.ndarray, box: Box, margin: float) -> View:
 def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
     """Read one view and cut its characters; None when nothing legible was read. Letters
     read one at a time because they are spaced far apart are closed up and read again
-    (segmentation.spacing); the more confident reading is kept."""
+    (segmentation.spacing); the more confident reading is kept. A line bent along an arc
+    or a wave is also read laid straight (segmentation.bend); that reading wins
+    unless the reading as it stands is over 1 / BENT_TRUST times as plausible (_plausible):
+    the recogniser reads bent letters wrongly with confidence (drawn arcs: 'M' 0.999 for the
+    straightened 'Menu' 0.49)."""
+    from segmentation.bend import bent_view
     from segmentation.spacing import close_spacing, spelled_out
 
     chunk = _read_view(engine, view, cfg, timings)
@@ -136,8 +145,19 @@ def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]
         tight = _timed(timings, "effects", close_spacing, view)
         again = _read_view(engine, tight, cfg, timings) if tight is not None else None
         if again is not None and again.confidence > chunk.confidence:
-            return again
+            chunk = again
+    if cfg.orientations:  # a line on an arc or a wave is also read laid straight
+        bent = _timed(timings, "orient", bent_view, view)
+        again = _read_view(engine, bent, cfg, timings) if bent is not None else None
+        if again is not None and (chunk is None or _plausible(again) >= BENT_TRUST * _plausible(chunk)):
+            chunk = replace(again, bent=True)
     return chunk
+
+
+def _plausible(chunk: ReadChunk) -> float:
+    """Recogniser confidence x plausibility (letters read against ink components, _scored)."""
+    letters = sum(not c.isspace() for c in chunk.text)
+    return chunk.confidence * (min(1.0, letters / (PARTS_PER_LETTER * chunk.parts)) if chunk.parts else 1.0)
 
 
 def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
@@ -188,9 +208,43 @@ def _scored(chunk: ReadChunk, source: int) -> Scored:
     min(1, letters / (PARTS_PER_LETTER x components))."""
     b = chunk.box
     area = float(max(1, b[2] - b[0]) * max(1, b[3] - b[1]))
-    letters = sum(not c.isspace() for c in chunk.text)
-    plausible = min(1.0, letters / (PARTS_PER_LETTER * chunk.parts)) if chunk.parts else 1.0
-    return Scored(chunk, b, chunk.confidence * area * plausible, source)
+    return Scored(chunk, b, _plausible(chunk) * area, source)
+
+
+def _bent_whole(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,
+                timings: dict[str, float]) -> list[Scored]:
+    """The words of one bent line, read as one (pass 5). On an arc the detector boxes each
+    word apart, and each crop holds a word bent less than the line and pieces of its
+    neighbours' letters; when all the boxes together hold one bent line, it is laid
+    straight and read whole. Only for boxes side by side (_stacked: not a block of lines);
+    costs one ink fit."""
+    from segmentation.bend import bent_view
+
+    boxes = [footprint(v) for v in views]
+    if len(boxes) < 2 or _stacked(boxes):
+        return []
+    union = _union_box(boxes)
+    whole = upright_view(gray, union, 0.0)
+    bent = _timed(timings, "orient", bent_view, whole)
+    chunk = _read_view(engine, bent, cfg, timings) if bent is not None else None
+    return [_scored(replace(chunk, bent=True), 5)] if chunk is not None else []
+
+
+def _stacked(boxes: list[Box]) -> bool:
+    """Whether any two boxes stand one above the other (x ranges sharing over half of the
+    narrower, y ranges under a third of the lower): lines of a block of text, not the
+    words of one line."""
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            x_shared = min(a[2], b[2]) - max(a[0], b[0])
+            y_shared = min(a[3], b[3]) - max(a[1], b[1])
+            if x_shared > 0.5 * min(a[2] - a[0], b[2] - b[0]) and y_shared < min(a[3] - a[1], b[3] - b[1]) / 3:
+                return True
+    return False
+
+
+def _union_box(boxes: list[Box]) -> Box:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _stacks(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,
@@ -216,7 +270,15 @@ def _try_sideways(views: list[View], first: list[ReadChunk | None], cands: list[
     tall = np.array([v.map_xy is None and is_tall(footprint(v)) for v in views])
     if area[tall].sum() >= cfg.tall_share * area.sum():
         return True
-    return max((c.item.confidence for c in cands), default=0.0) < cfg.weak_confidence
+    return not any(_sure(c.item, cfg) for c in cands)
+
+
+def _sure(chunk: ReadChunk | None, cfg: SegmentConfig) -> bool:
+    """A reading that needs no other direction tried: read with cfg.weak_confidence, or a bent
+    line laid straight (its direction comes from the line's shape) read with half of it."""
+    if chunk is None:
+        return False
+    return chunk.confidence >= (cfg.weak_confidence / 2 if chunk.bent else cfg.weak_confidence)
 
 
 def _sideways(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,

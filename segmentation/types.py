@@ -56,3 +56,4 @@ class ReadChunk:
     map_xy: np.ndarray | None = field(default=None, repr=False)  # (h, w, 2) image x, y per gray pixel
     rotation: float = 0.0  # degrees the text is turned in the picture (segmentation.orient.View)
     parts: int = 0  # ink components (letter pieces) in the crop; 0 = not counted
+    bent: bool = False  # read from a bent line laid straight (segmentation.bend): its direction is known
