@@ -32,17 +32,26 @@ def test_cached_session_answers_as_the_source_and_survives_damage(tmp_path, monk
     plain = ort.InferenceSession(str(src), _options(), providers=["CPUExecutionProvider"])
     first = cached_session(src, _options)  # optimises and writes the cache entry
     (entry,) = tmp_path.glob("english_g2-*.onnx")
+    (weights,) = tmp_path.glob(f"{entry.stem}.*.weights")  # memory-mapped when loaded, not parsed
+    assert weights.stat().st_size > 10_000_000 > 1_000_000 > entry.stat().st_size
     again = cached_session(src, _options)  # loads the optimised graph, optimisation off
     np.testing.assert_allclose(_logits(first), _logits(plain), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(_logits(again), _logits(plain), rtol=1e-4, atol=1e-4)
     assert dict(again.get_modelmeta().custom_metadata_map) == dict(plain.get_modelmeta().custom_metadata_map)
-    entry.write_bytes(b"not an onnx graph")  # a damaged entry is remade, not an error
-    np.testing.assert_allclose(_logits(cached_session(src, _options)), _logits(plain), rtol=1e-4, atol=1e-4)
-    assert entry.stat().st_size > 1_000_000 and not list(tmp_path.glob("*.tmp"))
+    def cut_weights() -> None:  # a new, short file (one rewritten in place would fault its live mappings)
+        w = next(tmp_path.glob("*.weights"))
+        w.unlink()
+        w.write_bytes(b"cut short")
+
+    for damage in (lambda: entry.write_bytes(b"not an onnx graph"), cut_weights):
+        damage()  # a damaged entry is remade, not an error; sessions already made keep working
+        np.testing.assert_allclose(_logits(cached_session(src, _options)), _logits(plain), rtol=1e-4, atol=1e-4)
+        assert len(list(tmp_path.glob("*.weights"))) == 1 and not list(tmp_path.glob("*.tmp"))
+        np.testing.assert_allclose(_logits(again), _logits(plain), rtol=1e-4, atol=1e-4)
 
 
 def test_cache_off_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv(CACHE_ENV, "off")
     monkeypatch.setenv("HOME", str(tmp_path))
     cached_session(ocr_dir() / RECOGNIZER, _options)
-    assert not any(tmp_path.rglob("*.onnx"))
+    assert not any(tmp_path.rglob("*.onnx")) and not any(tmp_path.rglob("*.weights"))
