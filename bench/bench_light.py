@@ -299,6 +299,7 @@ def main() -> int:
     ap.add_argument("--skip-install", action="store_true", help="do not measure the fresh base install")
     ap.add_argument("--cold-only", action="store_true", help="measure the cold starts again and rewrite the "
                     "report with the warm figures of the previous run (bench/results/light.json)")
+    ap.add_argument("--report-only", action="store_true", help="rewrite light.md from light.json (no measuring)")
     ap.add_argument("--worker", choices=["onnx", *TORCH_ENGINES], help=argparse.SUPPRESS)
     ap.add_argument("--images", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
@@ -310,6 +311,9 @@ def main() -> int:
     splits = a.splits.split(",")
     RESULTS.mkdir(parents=True, exist_ok=True)
     installer = None
+    if a.report_only:
+        write_report(json.loads((RESULTS / "light.json").read_text()), a)
+        return 0
     if a.cold_only:
         report = json.loads((RESULTS / "light.json").read_text())
         report["cold_before"] = report["cold"]
@@ -360,7 +364,19 @@ def write_report(report: dict, a: argparse.Namespace) -> None:
     if "torch-int8" in w:
         md += ["The same against EasyOCR's own default, its recogniser quantised to int8 by torch on load "
                "(`--engine torch-int8`; what the torch path ran before):", "",
-               *agreement_rows(w, splits, "torch-int8"), ""]
+               *agreement_rows(w, splits, "torch-int8"), "",
+               "Why the two torch paths differ: EasyOCR quantises its recogniser's LSTM and linear layers to int8 "
+               "when it loads on CPU (torch dynamic quantisation, its default `quantize=True`); `export --ocr` writes "
+               "the float network, which `--engine torch` now runs too. EasyOCR's float reader, called directly, is "
+               "left in training mode (only its `readtext` calls `eval()`; `quantize_dynamic` calls it itself), so "
+               "its BatchNorm layers used each crop's own statistics: logits off by up to 24, the earlier "
+               "'quantize=False differs from the ONNX file by 12'. In eval mode the torch float recogniser and the "
+               "ONNX file agree to 2e-5 (tests/test_onnx_engine.py).", ""]
+    md += ["Cold rows: CPU seconds are the process's user + system time (`/usr/bin/time`), p50 of the runs, "
+           "interleaved with the torch path's; peak RSS the largest. They run with Python's bytecode cache, as "
+           "every start after the first has it; the 'no bytecode cache' row runs a copy of the source tree with "
+           "`PYTHONDONTWRITEBYTECODE=1` (this machine's shells set it, and earlier reports' cold figures were "
+           "measured that way), so every start compiles the project's modules.", ""]
     if install:
         md += [f"Base install (no torch) in a fresh venv: **{install['mb']} MB** "
                f"({'ok' if install['ok'] else 'FAILED'}, {install['minutes']:.1f} min): {', '.join(install['deps'])}. "
