@@ -319,6 +319,7 @@ def main() -> int:
         report["cold_before"] = report["cold"]
         report["cold"] = cold_table(a.cold_runs, Path(a.fonts))
         report["load_avg_cold"] = os.getloadavg()
+        report["cold_at"] = time.strftime("%Y-%m-%d %H:%M")
         if not a.skip_install:
             report["install"] = install_size(Path(tempfile.gettempdir()) / "light_install.log")
         write_report(report, a)
@@ -345,6 +346,15 @@ def _load(report: dict) -> str:
     return (f"{start[0]:.1f} at the start, " if start else "") + f"{report['load_avg'][0]:.1f} at the end"
 
 
+def _cold_note(report: dict, a: argparse.Namespace) -> list[str]:
+    """Where the cold rows were measured again on their own (--cold-only), when and at what load."""
+    if "load_avg_cold" not in report:
+        return []
+    runs = len(next(iter(report["cold"].get("before fonts fetch", {}).values()), []))
+    return [f"Cold rows measured again on their own (`--cold-only`, {runs} runs each, "
+            f"{report.get('cold_at', 'later')}, 1-min load average {report['load_avg_cold'][0]:.1f} at the end):", ""]
+
+
 def write_report(report: dict, a: argparse.Namespace) -> None:
     """light.json and light.md from the measurements."""
     cold, w, install, splits = report["cold"], report["warm"], report["install"], a.splits.split(",")
@@ -355,7 +365,8 @@ def write_report(report: dict, a: argparse.Namespace) -> None:
           f"(shared with other work; 1-min load average {_load(report)}), one thread, "
           f"{report.get('minutes', float('nan')):.0f} min. "
           f"Images: the first {a.per_split} of each split spread over its families (of "
-          f"`python cli.py benchmark --make-testsets`), not every image.", "", *cold_rows(cold), "", *warm_rows(w), "",
+          f"`python cli.py benchmark --make-testsets`), not every image.", "", *_cold_note(report, a), *cold_rows(cold), "",
+          *warm_rows(w), "",
           "Render-and-compare before (no early stop, nothing kept between pictures) and now (template cache + "
           "early stop; with the font index the index's shortlist is drawn in full either way), same process, "
           "ONNX engine:", "", *rc_rows(w, old_splits), "",
