@@ -9,11 +9,13 @@ downloaded. easyocr and torch are imported inside functions, never at import.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import hashlib
 import os
 import tempfile
 import warnings
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,7 +246,7 @@ def _detect_at(engine: Any, rgb: np.ndarray, side: int, cfg: SegmentConfig,
     scale = detect_scale(rgb.shape, side) * factor
     small = rgb if scale >= 1.0 else cv2.resize(
         rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    horizontal, free = engine.detect(small, cfg)
+    horizontal, free = _detect_once(engine, small, cfg)
     out = []
     for x0, x1, y0, y1 in horizontal:  # x_min, x_max, y_min, y_max
         box = (max(0, int(np.floor(x0 / scale))), max(0, int(np.floor(y0 / scale))),
@@ -253,6 +255,26 @@ def _detect_at(engine: Any, rgb: np.ndarray, side: int, cfg: SegmentConfig,
             out.append(box)
     quads = [np.asarray(q, dtype=np.float64) / scale for q in free]  # (4, 2) corner points
     return out, quads, scale
+
+
+_last_detection: tuple[Any, tuple, tuple[list, list]] | None = None  # (engine weakref, key, result)
+
+
+def _detect_once(engine: Any, small: np.ndarray, cfg: SegmentConfig) -> tuple[list, list]:
+    """engine.detect(small, cfg), or the previous call's result when it was the same engine on
+    the same pixels with the same thresholds: segmentation.read looks again at full scale after
+    a weak first reading, and when the first look had already been enlarged (small text) that
+    was the same CRAFT run (0.1-2 CPU s). One entry, swapped whole (safe across threads)."""
+    global _last_detection
+    digest = hashlib.blake2b(np.ascontiguousarray(small).data, digest_size=16).digest()
+    key = (small.shape, small.dtype.str, digest, cfg.min_box_px, cfg.text_threshold, cfg.low_text,
+           cfg.link_threshold)
+    last = _last_detection
+    if last is not None and last[0]() is engine and last[1] == key:
+        return copy.deepcopy(last[2])
+    result = engine.detect(small, cfg)
+    _last_detection = (weakref.ref(engine), key, copy.deepcopy(result))
+    return result
 
 
 def _quad_box(q: np.ndarray, shape: tuple[int, ...]) -> Box:

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from classifier.onnx_inference import _session, has_onnx, load_onnx_model
 from glyphs.catalog import FamilyFiles, catalog_families, family_files, load_catalog
 
@@ -73,3 +75,25 @@ def test_identify_before_fonts_fetch_loads_no_font_reading_code(tmp_path):
     lines = p.stdout.strip().splitlines()
     assert json.loads(lines[0])["fonts"][0]["family"]  # identified
     assert lines[-1] == "[]"
+
+
+def test_the_same_picture_is_not_detected_twice(monkeypatch):
+    """segmentation.read looks again at full scale after a weak reading; when that look is the
+    same pixels the previous CRAFT run saw, its boxes are reused (not computed again)."""
+    from segmentation import SegmentConfig, load_image
+    from segmentation.easyocr_backend import detect_regions, get_engine
+    from segmentation.ocr_onnx import exported
+
+    if not exported():
+        pytest.skip("models/ocr/*.onnx not exported: run `python cli.py export --ocr`")
+    engine = get_engine("onnx")
+    calls = []
+    detect = engine.detect
+    monkeypatch.setattr(engine, "detect", lambda rgb, cfg: calls.append(rgb.shape) or detect(rgb, cfg))
+    rgb = load_image(ROOT / "examples" / "sample.png")
+    cfg = SegmentConfig(engine="onnx")
+    first = detect_regions(engine, rgb, cfg)
+    assert detect_regions(engine, rgb.copy(), cfg)[0] == first[0] and len(calls) == 1
+    detect_regions(engine, rgb[:, :-8].copy(), cfg)  # other pixels
+    detect_regions(engine, rgb[:, :-8].copy(), SegmentConfig(engine="onnx", low_text=0.3))  # other thresholds
+    assert len(calls) == 3
