@@ -43,6 +43,7 @@ STAGES = (
     ("segmentation.effects", "fill_outlines", "effects: outlines"),
     ("segmentation.chars", "segment_crop", "cut characters"),
     ("segmentation.bend", "bent_view", "bent line check"),
+    ("segmentation.read", "hangs", "upside-down check"),
     ("segmentation.curve", "baseline_curve", "curve fit"),
     ("segmentation.curve", "upright_letters", "curve straighten"),
     ("pipeline.rank", "letter_agreement", "letter agreement"),

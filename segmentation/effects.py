@@ -27,10 +27,31 @@ RULE_LENGTH = 2.5  # a ruled line is longer than this many text heights
 RULE_THICKNESS = 0.2  # ... and thinner than this fraction of the text height
 
 
+FLAT = 0.95  # share of the background within FLAT_LEVELS of its median: a flat (drawn, printed) background
+FLAT_LEVELS = 12
+
+
 def _ink(gray: np.ndarray) -> np.ndarray:
     from segmentation.chars import ink_mask
 
     return ink_mask(gray)
+
+
+def _outline_ink(gray: np.ndarray) -> np.ndarray:
+    """(h, w) bool ink for finding hollow letters. On a flat background (a drawing, a
+    screenshot, a print) without the reading mask's blur: the blur closes the narrow insides
+    of outlines centred on a regular-weight letter's edge (drawn lines of 100 families:
+    found 68 % -> 85 %, outlines outside the edge 94 % -> 98 %); on textured backgrounds
+    (photos, scenes) with it, where unblurred noise makes rings (scene pictures filled
+    7 % -> 14 %)."""
+    import cv2
+
+    blurred = _ink(gray)
+    paper = gray[~blurred]
+    if paper.size == 0 or np.mean(np.abs(paper.astype(np.int16) - np.median(paper)) <= FLAT_LEVELS) < FLAT:
+        return blurred
+    _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return bw > 0
 
 
 def _paint(gray: np.ndarray, was_ink: np.ndarray, ink: np.ndarray) -> np.ndarray:
@@ -49,7 +70,7 @@ def fill_outlines(gray: np.ndarray, core: tuple[int, int]) -> tuple[np.ndarray, 
     'Me WIEEWEND' 0.20 -> 'BIG WEEKEND' 0.70)."""
     import cv2
 
-    ink = _ink(gray).astype(np.uint8)
+    ink = _outline_ink(gray).astype(np.uint8)
     text_h = max(4, core[1] - core[0])
     contours, hier = cv2.findContours(ink, cv2.RETR_TREE, cv2.CHAIN_APPROX_NONE)
     if hier is None or _hollow_share(ink, text_h) < RING_SHARE or _stroke_width(ink) > THIN_STROKE * text_h:

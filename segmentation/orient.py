@@ -333,3 +333,29 @@ def inside(quad: np.ndarray, origin: tuple[int, int], shape: tuple[int, int]) ->
     pts = np.round(np.asarray(quad) - np.asarray(origin, np.float64)).astype(np.int32)
     cv2.fillPoly(mask, [pts], 1)
     return mask.astype(bool)
+
+
+HANG_MARGIN = 0.25  # tops aligned on this much larger a share of letters than bottoms: the text hangs
+ALIGNED = 0.08  # a letter edge within this x the median letter height of the median edge is aligned
+
+
+def hangs(view: View) -> bool:
+    """Whether the view's letters hang from a common top line rather than stand on a
+    common baseline: Latin lowercase sits on its baseline while ascenders and x-height
+    letters reach different heights, so upside down the tops align and the bottoms do not.
+    Needs three letter-sized ink components; capitals alone (both edges aligned) never hang."""
+    import cv2
+
+    from segmentation.chars import ink_mask
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink_mask(view.gray).astype(np.uint8), connectivity=8)
+    if n < 4:
+        return False
+    h = stats[1:, 3].astype(np.float64)
+    keep = stats[1:][h >= 0.4 * np.median(h)]
+    if len(keep) < 3:
+        return False
+    tol = ALIGNED * float(np.median(keep[:, 3]))
+    top, bottom = keep[:, 1].astype(np.float64), (keep[:, 1] + keep[:, 3]).astype(np.float64)
+    share = [float(np.mean(np.abs(e - np.median(e)) <= tol)) for e in (top, bottom)]
+    return share[0] - share[1] >= HANG_MARGIN

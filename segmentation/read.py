@@ -2,8 +2,11 @@
 
 1. Detect (CRAFT) and read each box upright; lines at an angle are warped upright
    from their quadrilaterals first (segmentation.orient.quad_view).
-2. Boxes read weakly (recogniser confidence under ``cfg.weak_confidence``) are also
-   read turned 180°: cheap, the boxes are the same.
+2. Boxes read weakly (recogniser confidence under ``cfg.weak_confidence``), or whose
+   letters hang from a common top line instead of standing on a common baseline
+   (orient.hangs: upside-down text, which the recogniser often reads confidently as
+   other letters: its upright reading then counts HANG_DOUBT), are also read turned
+   180°: cheap, the boxes are the same.
 3. When tall boxes (height > 1.5 x width) cover a good part of the text, or nothing was
    read confidently, the picture turned 90° is detected again and each of its boxes read
    both ways (90° and 270°). A line bent along an arc or a wave is read laid straight
@@ -32,6 +35,7 @@ from segmentation.orient import (
     View,
     columns,
     footprint,
+    hangs,
     inside,
     is_tall,
     mapped,
@@ -48,6 +52,7 @@ from segmentation.types import Box, ReadChunk
 
 SKEW_AGREE = 5.0  # degrees between the ink's and the detector's angle of a line for the ink to be used
 PARTS_PER_LETTER = 0.7  # letters per ink component a plausible reading has at least (dots, breaks)
+HANG_DOUBT = 0.5  # an upright reading of letters that hang (orient.hangs) counts half against the turned one
 BENT_TRUST = 0.25  # a bent line's straightened reading wins unless the other is 4x as plausible
 EFFECT_HEIGHTS = (48, 64)  # recogniser heights also tried on filled hollow letters
 
@@ -61,8 +66,10 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
     engine = _timed(timings, "load", eb.get_engine, cfg.engine, cfg.num_threads)  # TorchOcr | OnnxOcr
     with engine.threads(cfg.num_threads):
         views, first, cfg = _first_reads(engine, rgb, gray, cfg, timings)
-        cands = [_scored(c, 0) for c in first if c is not None]
-        weak = [v for v, c in zip(views, first, strict=True) if not _sure(c, cfg)]
+        hanging = [cfg.orientations and c is not None and c.map_xy is None and hangs(v)
+                   for v, c in zip(views, first, strict=True)]
+        cands = [_scored(c, 0, HANG_DOUBT if h else 1.0) for c, h in zip(first, hanging, strict=True) if c is not None]
+        weak = [v for v, c, h in zip(views, first, hanging, strict=True) if h or not _sure(c, cfg)]
         if cfg.orientations:
             cands += _bent_whole(engine, gray, views, cfg, timings)
             cands += [_scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings))]
@@ -201,14 +208,14 @@ def _parts(gray: np.ndarray, core: tuple[int, int]) -> int:
     return len(components(ink_mask(gray), core, min_area=max(4, int(0.0015 * h * h))).boxes) - 1
 
 
-def _scored(chunk: ReadChunk, source: int) -> Scored:
+def _scored(chunk: ReadChunk, source: int, doubt: float = 1.0) -> Scored:
     """Confidence x footprint area x plausibility: the reading that explains most of the
     picture, best, wins. A reading of far fewer letters than the crop has ink components
     (a sideways word read as one tall '3') is implausible: plausibility is
     min(1, letters / (PARTS_PER_LETTER x components))."""
     b = chunk.box
     area = float(max(1, b[2] - b[0]) * max(1, b[3] - b[1]))
-    return Scored(chunk, b, _plausible(chunk) * area, source)
+    return Scored(chunk, b, _plausible(chunk) * area * doubt, source)
 
 
 def _bent_whole(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,

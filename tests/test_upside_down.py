@@ -1,0 +1,57 @@
+"""Upside-down lines that the recogniser reads confidently as other letters ('sayoimpups' for
+'Sandwiches'): the letters hang from a common top line (segmentation.orient.hangs), so the
+box is also read turned 180 degrees and the upright reading wins. Real fonts (tests/fixtures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.fonts import Style
+from bench.robust_draw import KINDS
+from segmentation.orient import View, hangs
+
+FONTS = Path(__file__).resolve().parent / "fixtures" / "fonts"
+STYLES = {
+    "roboto": Style(FONTS / "roboto" / "static" / "roboto-latin-400-normal.woff2", 400),
+    "roboto-bold": Style(FONTS / "roboto" / "static" / "roboto-latin-700-normal.woff2", 700),
+    "libre-baskerville": Style(FONTS / "libre-baskerville" / "static" / "libre-baskerville-latin-400-normal.woff2",
+                               400),
+    "lobster": Style(FONTS / "lobster" / "static" / "lobster-latin-400-normal.woff2", 400),
+}
+
+
+def _view(kind: str, font: str, text: str) -> View:
+    import cv2
+
+    gray = cv2.cvtColor(KINDS[kind](STYLES[font], text, 56, np.random.default_rng(0)), cv2.COLOR_RGB2GRAY)
+    return View(gray, (0, 0), (0, gray.shape[0]))
+
+
+@pytest.mark.parametrize("font", ["roboto", "roboto-bold", "libre-baskerville"])
+@pytest.mark.parametrize("text", ["Sandwiches", "Profile", "Quiet harbour", "Bookshop"])
+def test_upside_down_lowercase_hangs_and_upright_does_not(font, text):
+    assert hangs(_view("rotate-180", font, text))
+    assert not hangs(_view("control", font, text))
+
+
+@pytest.mark.parametrize("text", ["Sandwiches", "Profile", "Quiet harbour"])
+def test_joined_script_gives_no_evidence_either_way(text):
+    assert not hangs(_view("control", "lobster", text))
+
+
+@pytest.mark.parametrize("text", ["SALE", "EXIT 12", "Log In"])
+def test_capitals_never_hang(text):
+    for kind in ("control", "rotate-180"):
+        assert not hangs(_view(kind, "roboto", text)), (kind, text)
+
+
+@pytest.mark.slow
+def test_a_confidently_misread_upside_down_line_is_read_upright():
+    from segmentation import segment
+
+    seg = segment(KINDS["rotate-180"](STYLES["roboto"], "Sandwiches", 56, np.random.default_rng(0)))
+    assert seg.text == "Sandwiches"
+    assert all(w.rotation == 180.0 for w in seg.words)
