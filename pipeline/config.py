@@ -19,14 +19,19 @@ class VerifyConfig:
     stop_margin: float = 2.0
     stop_chunk: int = 5
     use_index: bool = True  # rank over the font index's families (catalog + added) when the model has one
-    index_top_k: int = 10  # candidates the index adds beyond the classifier's top_k
+    index_top_k: int = 20  # candidates the index adds beyond the classifier's top_k
     similar_top: int = 3  # closest free families listed per ranked font (0 = none)
-    shortlist: int = 10  # with the index and font files: the index's best few drawn by render-and-compare
+    # With the index and font files: the index's best few drawn by render-and-compare. 20 (with index_top_k 20)
+    # instead of 10: the true family was among the drawn 88 % of the time on beyond-300 pictures
+    # (bench/results/fusion.md, 832 pictures; top-5 of beyond-300 photos +3 points).
+    shortlist: int = 20
     # Prior log-odds of the glyph model's families (the 300 most used) and the fonts you added over the
     # catalog's other families: a picture is likelier set in a popular font, and near-identical Latin
-    # designs (Lobster / Pattaya / Galada) then go to the popular one. bench/results/catalog.md: 0.5 keeps
-    # top-1 of the 300's pictures within 1 point of the 300-family model, and costs the others 3 points.
-    trained_prior: float = 0.5
+    # designs (Lobster / Pattaya / Galada) then go to the popular one. Swept with the similarity weights
+    # (Calibration.verify_alpha, verify_index_alpha, index_alpha) on 832 benchmark pictures
+    # (bench/results/fusion.md): 1.0 with the heavier weights keeps the 300's pictures at the 300-family
+    # model's top-1 while the other families gain.
+    trained_prior: float = 1.0
     # Variable families at the ends of their axes (issue 11): when the best drawing explains the
     # glyphs poorly (best weighted mean cosine under axis_gate; 1.0 = always: the cosine did not tell
     # axis-extreme pictures apart), the axis_top best candidates that have a width or optical-size
