@@ -41,7 +41,8 @@ class OpenSet:
 
         label_of = {f.family: i for i, f in enumerate(labels.fonts)}
         ids = index.family_ids
-        missing = [f for f in label_of if f not in set(ids)]
+        known = set(ids)
+        missing = [f for f in label_of if f not in known]
         if missing:
             from fontindex import FontIndexError
 
