@@ -25,6 +25,9 @@ class VerifyConfig:
     # instead of 10: the true family was among the drawn 88 % of the time on beyond-300 pictures
     # (bench/results/fusion.md, 832 pictures; top-5 of beyond-300 photos +3 points).
     shortlist: int = 20
+    # ... of which the first shortlist_full are drawn at styles_per_font weights and the rest at the nearest
+    # weight only: drawing all 20 at 3 weights cost 1.39x the CPU of 10 (a picture whose words were never drawn)
+    shortlist_full: int = 10
     # Prior log-odds of the glyph model's families (the 300 most used) and the fonts you added over the
     # catalog's other families: a picture is likelier set in a popular font, and near-identical Latin
     # designs (Lobster / Pattaya / Galada) then go to the popular one. Swept with the similarity weights

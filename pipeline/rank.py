@@ -198,8 +198,8 @@ class Identifier:
         return out, self.calibration.line_temperature(len(ix), verified=True), ver
 
     def verification(self, ix: list[int], sums: np.ndarray, w: np.ndarray, scores: Any, chars: list[str],
-                     words: list[int], cand: np.ndarray | None = None,
-                     early_stop: bool = True) -> tuple[Verification, list[int]]:
+                     words: list[int], cand: np.ndarray | None = None, early_stop: bool = True,
+                     full_styles: int | None = None) -> tuple[Verification, list[int]]:
         """Render-and-compare of the region's top candidates (needs self.fonts), and the
         glyph indices it used (the first words, up to max_glyphs). ``cand``: indices into
         self.universe (default: the top_k of ``sums``)."""
@@ -212,7 +212,7 @@ class Identifier:
             len(ix), verified=True), v.stop_chunk) if v.stop_margin > 0 and early_stop else None
         ver = verify(self.model, scores.embedding[sub], [chars[i] for i in sub], [words[i] for i in sub],
                      cand, w[sub], self.fonts, weight, italic, v.styles_per_font, stop,
-                     family_ids=[f.family for f in self.universe])
+                     family_ids=[f.family for f in self.universe], full_styles=full_styles)
         return ver, sub
 
     def open_scores(self, ix: list[int], sums: np.ndarray, w: np.ndarray, scores: Any, chars: list[str],
@@ -232,7 +232,8 @@ class Identifier:
         drawn = self.verifies and all(self.fonts.files(self.universe[int(k)].family) for k in short)
         cal = self.calibration
         if drawn:  # the index's best few, drawn and compared: one kind of similarity for all of them
-            ver, _ = self.verification(ix, base, w, scores, chars, words, short, early_stop=False)
+            ver, _ = self.verification(ix, base, w, scores, chars, words, short, early_stop=False,
+                                       full_styles=v.shortlist_full)
             ver = self.axis_pass(ver, ix, base, w, scores, chars, words, cand, match.similarity[cand], sub)
             alpha, similarity = cal.verify_alpha, ver.similarity
             if cal.verify_index_alpha > 0:  # and the index's cosines of the same glyphs beside them

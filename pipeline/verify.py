@@ -208,7 +208,8 @@ class EarlyStop:
 def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence[int],
            candidates: np.ndarray, weights: np.ndarray, source: FontSource, weight: float,
            italic: bool, styles_per_font: int, stop: EarlyStop | None = None,
-           family_ids: Sequence[str] | None = None, axis_ends: bool = False, ends_only: bool = False) -> Verification:
+           family_ids: Sequence[str] | None = None, axis_ends: bool = False, ends_only: bool = False,
+           full_styles: int | None = None) -> Verification:
     """Similarity of every glyph to its drawing in each candidate family.
 
     embedding (N, D): the classifier's embeddings of the N glyphs; chars/word_of (N,):
@@ -220,7 +221,9 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
     similarity bonus seen so far, would trail the leader by more than ``stop.margin``:
     the returned Verification then holds only the candidates drawn. ``axis_ends``: variable
     candidates are also drawn at the ends of their width and optical-size axes (axis_styles);
-    ``ends_only``: only there (the candidates' default drawings are already known).
+    ``ends_only``: only there (the candidates' default drawings are already known). ``full_styles``: only
+    the first this many candidates are drawn at ``styles_per_font`` weights, the others at the nearest one
+    (None: all of them).
     """
     words = _words(chars, word_of)
     e0 = unit_rows(np.asarray(embedding, np.float32))  # (N, D)
@@ -232,7 +235,8 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
     for lo in range(0, len(candidates), max(1, step)):
         hi = min(len(candidates), lo + max(1, step))
         _verify_chunk(model, e0, chars, words, [ids[int(c)] for c in candidates], weights, source, weight,
-                      italic, 0 if ends_only else styles_per_font, range(lo, hi), sim, styles, axis_ends)
+                      italic, 0 if ends_only else styles_per_font, range(lo, hi), sim, styles, axis_ends,
+                      len(candidates) if full_styles is None else full_styles)
         if stop and hi < len(candidates) and _leader_is_clear(stop, sim[:hi], weights, hi):
             done = hi
             break
@@ -276,14 +280,16 @@ def _leader_is_clear(stop: EarlyStop, sim: np.ndarray, weights: np.ndarray, draw
 def _verify_chunk(model, e0: np.ndarray, chars: Sequence[str], words: list[tuple[str, list[int]]],
                   candidates: Sequence[str], weights: np.ndarray, source: FontSource, weight: float,
                   italic: bool, styles_per_font: int, ks: range, sim: np.ndarray,
-                  styles: list[FontStyle | None], axis_ends: bool = False) -> None:
-    """Fill ``sim`` rows and ``styles`` of candidates ``ks`` (family ids; best style per candidate), in place."""
+                  styles: list[FontStyle | None], axis_ends: bool = False, full_styles: int = 1 << 30) -> None:
+    """Fill ``sim`` rows and ``styles`` of candidates ``ks`` (family ids; best style per candidate), in place.
+    Candidates from position ``full_styles`` on are drawn at one weight (the nearest the estimate)."""
     drawings = []  # (candidate k, style, [(cache key, word's glyph indices)])
     have: dict[tuple, np.ndarray | None] = {}  # cache key -> (len(word), D) unit embeddings, None = undrawable
     todo: dict[tuple, np.ndarray] = {}  # cache key -> (len(word), S, S) drawings not embedded yet
     for k in ks:
         files = source.files(candidates[k])
-        tried = candidate_styles(files, weight, italic, styles_per_font) if files and styles_per_font > 0 else []
+        n_styles = styles_per_font if k < full_styles else min(1, styles_per_font)
+        tried = candidate_styles(files, weight, italic, n_styles) if files and n_styles > 0 else []
         for style in tried + (axis_styles(files, weight, italic) if files and axis_ends else []):
             parts = _word_keys(model, files, style, words, source.templates, have, todo)
             drawings.append((k, style, parts))
