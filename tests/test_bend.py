@@ -6,26 +6,17 @@ word is read and cut into glyphs shaped like the same word's straight glyphs."""
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from bench.fonts import Style
 from bench.robust_draw import KINDS
 from segmentation.bend import centre_line, unbend
 from segmentation.chars import ink_mask
 from segmentation.orient import skew
+from tests.fixture_styles import STYLES
 
-FONTS = Path(__file__).resolve().parent / "fixtures" / "fonts"
-STYLES = {
-    "roboto": Style(FONTS / "roboto" / "static" / "roboto-latin-400-normal.woff2", 400),
-    "roboto-bold": Style(FONTS / "roboto" / "static" / "roboto-latin-700-normal.woff2", 700),
-    "libre-baskerville": Style(FONTS / "libre-baskerville" / "static" / "libre-baskerville-latin-400-normal.woff2",
-                               400),
-    "lobster": Style(FONTS / "lobster" / "static" / "lobster-latin-400-normal.woff2", 400),
-}
 SIZE = 56
 
 

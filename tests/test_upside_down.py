@@ -4,23 +4,12 @@ box is also read turned 180 degrees and the upright reading wins. Real fonts (te
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from bench.fonts import Style
 from bench.robust_draw import KINDS
 from segmentation.orient import View, hangs
-
-FONTS = Path(__file__).resolve().parent / "fixtures" / "fonts"
-STYLES = {
-    "roboto": Style(FONTS / "roboto" / "static" / "roboto-latin-400-normal.woff2", 400),
-    "roboto-bold": Style(FONTS / "roboto" / "static" / "roboto-latin-700-normal.woff2", 700),
-    "libre-baskerville": Style(FONTS / "libre-baskerville" / "static" / "libre-baskerville-latin-400-normal.woff2",
-                               400),
-    "lobster": Style(FONTS / "lobster" / "static" / "lobster-latin-400-normal.woff2", 400),
-}
+from tests.fixture_styles import STYLES
 
 
 def _view(kind: str, font: str, text: str) -> View:

@@ -11,8 +11,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from bench.make_testsets import VERSION  # noqa: E402
-from bench.manifest import read_manifest, select  # noqa: E402
+from bench.fusion.common import write_rankings  # noqa: E402
 from fontindex import family_match  # noqa: E402
 from fontindex.scoring import fill_missing  # noqa: E402
 from pipeline.rank import Identifier, first_words  # noqa: E402
@@ -48,21 +47,4 @@ with open(out, "w") as f:
     f.write(json.dumps({"ids": ids, "favoured": ident.openset.favoured.tolist(), "index_alpha": ident.calibration.index_alpha,
                         "prior": ident.verify_config.trained_prior, "top_k": ident.verify_config.top_k,
                         "index_top_k": ident.verify_config.index_top_k}) + "\n")
-    for split, limit in splits:
-        _, rows = read_manifest(testsets / split, VERSION)
-        rows = select(rows, None, 1, limit or None) if limit else rows
-        for k, r in enumerate(rows):
-            rec.clear()
-            try:
-                ranking = ident.rank(testsets / r.image)
-            except Exception as e:  # noqa: BLE001
-                print("fail", r.image, e, file=sys.stderr)
-                continue
-            main = None
-            for q, reg in zip(rec, ranking.regions, strict=False):
-                if [x.family for x in reg.fonts] == [x.family for x in ranking.fonts]:
-                    main = q
-            f.write(json.dumps({"split": split, "k": k, "truth": ids.index(r.family) if r.family in ids else -1,
-                                "final": [x.family for x in ranking.fonts[:5]], "main": main}) + "\n")
-            f.flush()
-            print(split, k, file=sys.stderr, flush=True)
+    write_rankings(ident, testsets, splits, rec, f, ids)

@@ -23,6 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.fusion.common import evaluate as _evaluate  # noqa: E402
+from bench.fusion.common import objective  # noqa: E402
+
 OUT = Path(__file__).resolve().parents[1] / "results" / "fusion.md"
 GRID = [(av, ai, pr) for av in (30, 45, 60, 90, 120) for ai in (0, 15, 30, 45, 60, 90) for pr in (0.0, 0.25, 0.5, 1.0)]
 SHOWN = [(30, 0, 0.5), (30, 15, 0.5), (60, 30, 0.5), (60, 30, 1.0), (60, 45, 1.0), (90, 60, 1.0), (120, 90, 0.5)]
@@ -46,21 +50,7 @@ def load(path: str) -> tuple[dict, list[tuple]]:
 
 
 def evaluate(prep, fav, av, ai, prior) -> dict[str, tuple[float, float, int]]:
-    res: dict[str, list[int]] = {}
-    for split, _, truth, base, short, ds, is_, t, _ in prep:
-        bonus = av * ds + ai * is_
-        out = base + bonus.min() + t * prior * fav
-        out[short] = base[short] + bonus + t * prior * fav[short]
-        top = np.argsort(-out)[:5]
-        a = res.setdefault(split, [0, 0, 0])
-        a[0] += int(top[0] == truth)
-        a[1] += int(truth in top)
-        a[2] += 1
-    return {s: (v[0] / v[2], v[1] / v[2], v[2]) for s, v in sorted(res.items())}
-
-
-def objective(res) -> float:
-    return float(np.mean([v[0] + v[1] for v in res.values()]))
+    return _evaluate(prep, lambda p: _scores(p, fav, av, ai, prior))
 
 
 def main() -> int:

@@ -23,6 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.fusion.common import evaluate as _evaluate  # noqa: E402
+from bench.fusion.common import objective  # noqa: E402
+
 OUT = Path(__file__).resolve().parents[1] / "results" / "fusion_index.md"
 GRID = [(kh, ki, ia, pr) for kh in (30, 60) for ki in (10, 20) for ia in (15, 30, 45, 60, 90, 120, 150)
         for pr in (0.0, 0.25, 0.5, 1.0)]
@@ -57,18 +61,7 @@ def _scores(p, fav, kh, ki, ia, pr) -> np.ndarray:
 
 
 def evaluate(prep, fav, *g) -> dict[str, tuple[float, float, int]]:
-    res: dict[str, list[int]] = {}
-    for p in prep:
-        top = np.argsort(-_scores(p, fav, *g))[:5]
-        a = res.setdefault(p[0], [0, 0, 0])
-        a[0] += int(top[0] == p[2])
-        a[1] += int(p[2] in top)
-        a[2] += 1
-    return {s: (v[0] / v[2], v[1] / v[2], v[2]) for s, v in sorted(res.items())}
-
-
-def objective(res) -> float:
-    return float(np.mean([v[0] + v[1] for v in res.values()]))
+    return _evaluate(prep, lambda p: _scores(p, fav, *g))
 
 
 def main() -> int:
