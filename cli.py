@@ -24,6 +24,17 @@ def _config(cls: type, args: argparse.Namespace, **extra: Any) -> Any:
     return cls(**{**given, **extra})
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1 (a usage error, exit 2, otherwise)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
 def _add(p: argparse.ArgumentParser, flag: str, cls: type, help: str, **kw: Any) -> None:
     """A flag whose default is shown from the config dataclass (argparse default None)."""
     name = flag.lstrip("-").replace("-", "_")
@@ -158,7 +169,7 @@ def _identify_parsers(sub: Any) -> None:
             "image was read, 1 when any could not be, 2 for wrong usage.")
     p = sub.add_parser("identify", help="which font is this text set in?", description=desc)
     p.add_argument("images", nargs="+", metavar="IMAGE", help="JPEG, PNG, WebP, BMP, TIFF or GIF files")
-    _add(p, "--top", IdentifyConfig, "how many fonts to list", type=int)
+    _add(p, "--top", IdentifyConfig, "how many fonts to list", type=_positive_int)
     p.add_argument("--json", dest="json", action="store_true", default=None,
                    help="JSON Lines on stdout, one object per image")
     p.add_argument("--css", dest="css", action="store_true", default=None,
@@ -167,7 +178,7 @@ def _identify_parsers(sub: Any) -> None:
                         "(fontsource npm package, @import); with --json the same fields are in each region")
     _add(p, "--model", IdentifyConfig, "model directory (None = the shipped models/default)")
     _add(p, "--explain", IdentifyConfig, "write an explanation picture to this PNG")
-    _add(p, "--backend", IdentifyConfig, "OCR backend: easyocr or tesseract")
+    _add(p, "--backend", IdentifyConfig, "OCR backend", choices=["easyocr", "tesseract"])
     _add(p, "--engine", IdentifyConfig, "run the networks on onnx (ONNX Runtime, no torch) or torch; auto = "
          "onnx when exported (`python cli.py export --ocr`), else torch (the same float networks); torch-int8 = "
          "EasyOCR's default int8 recogniser, for comparison", choices=["auto", "onnx", "torch", "torch-int8"])
@@ -367,7 +378,7 @@ def _serve_parser(sub: Any) -> None:
     _add(p, "--engine", S, "networks on onnx (ONNX Runtime, no torch) or torch; auto = onnx when exported",
          choices=["auto", "onnx", "torch"])
     _add(p, "--model", S, "model directory (None = the shipped models/default)")
-    _add(p, "--top", S, "fonts listed per result", type=int)
+    _add(p, "--top", S, "fonts listed per result", type=_positive_int)
     _add(p, "--fonts-dir", S, "font cache to draw and serve fonts from (None = the fetch cache)")
     _add(p, "--max-upload-mb", S, "upload size limit in MB", type=float)
     _add(p, "--max-pixels", S, "image pixel limit, checked before decoding", type=int)
@@ -508,7 +519,7 @@ def _index_parsers(sub: Any) -> None:
     p = sub.add_parser("similar", help="families that look alike", description=desc)
     p.add_argument("family", nargs="?", default=None, metavar="FAMILY", help="family id, e.g. open-sans")
     _add(p, "--image", SimilarConfig, "identify this picture's font and list its look-alikes")
-    _add(p, "--top", SimilarConfig, "how many families", type=int)
+    _add(p, "--top", SimilarConfig, "how many families", type=_positive_int)
     p.add_argument("--free-only", dest="free_only", action="store_true", default=None,
                    help="only OFL/Apache families")
     p.add_argument("--json", dest="json", action="store_true", default=None, help="one JSON object on stdout")

@@ -113,7 +113,7 @@ class Identifier:
         rgb = load_image(image)
         seg = segment(rgb, norm=self.model.labels.norm, config=self.segment_config)
         ranking = self.rank_glyphs(seg.glyphs, seg.text, top, rgb, words=seg.words)
-        notes = direction_warnings([w.rotation for w in seg.words])
+        notes = direction_warnings([w.rotation for w in seg.words], [w.bent for w in seg.words])
         return replace(ranking, warnings=notes + ranking.warnings) if notes else ranking
 
     @functools.cached_property

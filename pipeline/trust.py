@@ -96,12 +96,13 @@ def evidence_warnings(n_glyphs: int, trust: float, rel: float) -> list[str]:
     return out
 
 
-def direction_warnings(rotations: Sequence[float]) -> list[str]:
-    """Warnings about text that was turned to be read (rotations: degrees, one per word)."""
+def direction_warnings(rotations: Sequence[float], bent: Sequence[bool] = ()) -> list[str]:
+    """Warnings about text that was turned to be read (rotations: degrees, one per word; bent: whether
+    each word was read from a curved line laid straight, segmentation.bend)."""
     if not rotations:
         return []
     quarters = [int(round(r / 90.0)) % 4 * 90 for r in rotations]
-    angled = any(abs(((r + 45.0) % 90.0) - 45.0) > 10.0 for r in rotations)
+    angled = any(abs(((r + 45.0) % 90.0) - 45.0) > 10.0 for r in rotations) or any(bent)
     out = []
     turned = {q for q in quarters if q}
     if turned and len(turned) == 1 and all(quarters):

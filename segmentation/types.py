@@ -28,6 +28,7 @@ class Word:
     line_index: int
     glyphs: tuple[int, ...]  # indices into Segmentation.glyphs
     rotation: float = 0.0  # degrees (counterclockwise as seen) the text is turned in the picture
+    bent: bool = False  # read from a curved line laid straight (segmentation.bend)
 
 
 @dataclass(frozen=True)

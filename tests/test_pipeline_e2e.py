@@ -117,3 +117,11 @@ def test_identify_json_lines_order_errors_and_empty(tmp_path):
     ok = _run(str(blank))
     assert ok.returncode == 0 and "no text found" in ok.stdout
 
+
+
+@pytest.mark.parametrize("flags, says", [(("--top", "0"), "at least 1"), (("--top", "-1"), "at least 1"),
+                                         (("--backend", "bogus"), "invalid choice")])
+def test_bad_flags_are_usage_errors_not_tracebacks(flags, says):
+    """A negative --top once printed 1,565 rows and a made-up backend a traceback: both are usage errors."""
+    p = _run("examples/sample.png", *flags)
+    assert p.returncode == 2 and says in p.stderr and "Traceback" not in p.stderr, p.stderr

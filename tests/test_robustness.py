@@ -117,3 +117,11 @@ def test_a_turned_line_is_one_region_and_each_direction_its_own(ident, ranked, t
     sides = [{ranking.glyphs[i].box[0] > line.width + 20 for i in r.glyphs} for r in ranking.regions]
     assert sorted(map(sorted, sides)) == [[False], [True]]  # each region holds one direction's text only
     assert {r.fonts[0].family for r in ranking.regions} >= {"merriweather"} or not ident.verifies
+
+
+def test_a_word_read_from_a_curve_says_it_was_straightened():
+    """Words read from a bent line laid straight (segmentation.bend) warn like angled ones."""
+    from pipeline.trust import ANGLED, direction_warnings
+
+    assert direction_warnings([0.0, 0.0], [False, True]) == [ANGLED]
+    assert direction_warnings([0.0, 0.0], [False, False]) == []

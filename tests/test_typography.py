@@ -137,3 +137,16 @@ def test_css_block_lists_installs_and_imports_first_then_one_rule_per_region():
     d = region_to_dict(regions[1])
     assert d["css"] == regions[1].typography.css and d["fontsource"] == "@fontsource/roboto"
     assert d["size_px"] > 0 and d["color"] is None and d["decorations"] == []
+
+
+def test_nominal_size_prefers_the_larger_sample_and_skips_tailed_capitals():
+    """Without font files: 'Quietly jumping...' has one capital, a Q whose tail hangs below the
+    baseline (82 px estimated from it for a 64 px line), and many x-height letters."""
+    from typography.measure import measure_size
+
+    glyphs = [TextGlyph(c, (0, 0, 10, 10), 0, 0) for c in "Quietox"]
+    heights = np.array([58.0, 33.0, 46.0, 33.0, 40.0, 33.0, 33.0])  # Q with its tail, then u i e t o x
+    size, how = measure_size(glyphs, heights, None)
+    assert how == "nominal" and 60 < size < 70, size
+    caps = [TextGlyph(c, (0, 0, 10, 10), 0, 0) for c in "BIG"]
+    assert abs(measure_size(caps, np.array([45.0, 45.0, 45.0]), None)[0] - 45 / 0.70) < 1e-6

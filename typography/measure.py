@@ -36,9 +36,12 @@ def measure_size(glyphs: Sequence[TextGlyph], heights: np.ndarray, ref: Referenc
                if g.char.isalnum() and h > 0 and (e := ref.height_em(g.char))]
         if est:
             return float(np.median(est)), "font"
-    caps = [h for g, h in zip(glyphs, heights, strict=True) if g.char.isupper() or g.char.isdigit()]
+    # capitals and figures (not Q or J, whose tails reach below the baseline in many faces), or the
+    # x-height letters when there are more of them: the larger sample's median
+    caps = [h for g, h in zip(glyphs, heights, strict=True)
+            if (g.char.isupper() or g.char.isdigit()) and g.char not in "QJ"]
     xs = [h for g, h in zip(glyphs, heights, strict=True) if g.char in _X_LETTERS]
-    if caps:
+    if caps and len(caps) >= len(xs):
         return float(np.median(caps)) / NOMINAL_EM["cap"], "nominal"
     if xs:
         return float(np.median(xs)) / NOMINAL_EM["x"], "nominal"
