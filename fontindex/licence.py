@@ -26,14 +26,17 @@ def licence_of_text(text: str) -> tuple[str, bool]:
 
 
 def family_licence(files: FamilyFiles) -> tuple[str, bool]:
-    """The licence of a family: its LICENSE file beside the font files (fontsource layout),
-    else the first font file's name table (nameID 13, the licence description)."""
+    """The licence of a family: its LICENSE file beside the font files (fontsource layout), else (no
+    such file, or one that names no licence: some packages ship only a note that they have none) the
+    first font file's name table (nameID 13, the licence description)."""
     paths = [f.path for f in files.static + files.variable]
     for p in paths[:1]:
         for cand in (p.parent.parent / "LICENSE", p.parent / "LICENSE", p.parent / "OFL.txt"):
             if cand.is_file():
-                return licence_of_text(cand.read_text(errors="replace"))
-    for p in paths[:1]:
+                found = licence_of_text(cand.read_text(errors="replace"))
+                if found[0] != "unknown":
+                    return found
+                break
         return licence_of_text(_name_table_licence(p))
     return "unknown", False
 

@@ -320,3 +320,18 @@ def test_old_in_catalog_models_use_the_first_features():
     old = [1.0, 2.0, 0.5, 0.1, 0.3, -3.0]  # fitted on the first five features
     assert in_catalog_probability(f, old) == pytest.approx(in_catalog_probability(f[:5], old))
     assert in_catalog_probability(f, None) is None
+
+
+def test_a_licence_note_without_a_licence_falls_back_to_the_name_table(tmp_path):
+    """Some fontsource packages ship only a note that they have no licence file; the fonts' own
+    name table still says OFL (41 catalog families were listed as 'licence: unknown')."""
+    import shutil
+
+    from fontindex.licence import family_licence
+
+    shutil.copytree(FIX / "fonts" / "roboto", tmp_path / "roboto")
+    roboto = next(f for f in catalog_families(FIX / "catalog-tiny.txt", tmp_path) if f.family.id == "roboto")
+    assert family_licence(roboto)[0] in ("OFL", "Apache")  # its LICENSE file names it
+    (tmp_path / "roboto" / "LICENSE").write_text("fontsource-roboto.tgz ships no licence file.\n"
+                                                 'Licence of the font (metadata.json): "https://fonts.google.com/attribution"\n')
+    assert family_licence(roboto) == ("OFL", True)  # from the font's name table (nameID 13)
