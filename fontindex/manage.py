@@ -122,6 +122,9 @@ def add_fonts(targets: tuple[str, ...], model_dir: str | Path, *, cache: Path | 
     if index is None:
         raise FontsAddError(f"{model_dir} has no font index to add to; build it: python cli.py index build")
     known = set(index.family_ids)
+    for t in targets:  # a path that is not there is not a fontsource id either: say so before npm does
+        if not Path(t).exists() and (any(c in t for c in "/\\") or t.startswith((".", "~"))):
+            raise FontsAddError(f"no such folder: {t}")
     for t in targets:  # an id already known is refused before anything is fetched
         if not Path(t).exists() and t in known:
             raise FontsAddError(f"'{t}' is already known (catalog or added); nothing to add")

@@ -32,7 +32,7 @@ def ranking_to_dict(image: str, ranking: Ranking) -> dict:
 
 
 TYPOGRAPHY_KEYS = ("size_px", "letter_spacing_em", "line_height", "color", "background", "alignment",
-                   "case", "decorations", "css", "fontsource", "css_import")
+                   "case", "decorations", "css", "fontsource", "css_import", "metrics")
 
 
 def region_to_dict(r: Region) -> dict:

@@ -335,3 +335,9 @@ def test_a_licence_note_without_a_licence_falls_back_to_the_name_table(tmp_path)
     (tmp_path / "roboto" / "LICENSE").write_text("fontsource-roboto.tgz ships no licence file.\n"
                                                  'Licence of the font (metadata.json): "https://fonts.google.com/attribution"\n')
     assert family_licence(roboto) == ("OFL", True)  # from the font's name table (nameID 13)
+
+
+def test_adding_a_folder_that_is_not_there_says_so(cli_run, tmp_path):
+    """A missing folder is not a fontsource id: one clear message, before npm is asked."""
+    r = cli_run("fonts", "add", str(tmp_path / "no-such-fonts"))
+    assert r.returncode == 1 and "no such folder" in r.stderr and "npm" not in r.stderr, r.stderr
