@@ -133,8 +133,10 @@ def add_fonts(targets: tuple[str, ...], model_dir: str | Path, *, cache: Path | 
     ids = [f.family.id for f in families]
     taken = sorted(set(ids) & known) + sorted({i for i in ids if ids.count(i) > 1})
     if taken:
-        raise FontsAddError(f"family id '{taken[0]}' is already known (catalog, added, or given twice); "
-                            "remove it first: python cli.py fonts remove " + taken[0])
+        added = {f.id for f in index.families if f.source != "catalog"}
+        hint = (f"remove it first: python cli.py fonts remove {taken[0]}" if taken[0] in added
+                else "it is already ranked (catalog family, or given twice)")
+        raise FontsAddError(f"family id '{taken[0]}' is already known; {hint}")
     new = build_index(families, glyph_model(model_dir), model_dir, variants=variants, seed=seed,
                       workers=_workers(workers), source="added")
     records = registry.read_registry()
