@@ -77,7 +77,7 @@ def open_records(ident, families, n_lines: int, seed: int) -> list[OpenRecord]:
             pos = shortlist_order(base, cand, match.similarity[cand], w[sub], ident.calibration.index_alpha,
                                   v.shortlist + 1)
             ver, _ = ident.verification(sub, base, w, sc, chars, [g.word_index for g in seg.glyphs], cand[pos],
-                                        early_stop=False)
+                                        early_stop=False, full_styles=v.shortlist_full)
             if len(ver.candidates) == len(pos):
                 drawn = np.full((len(cand), len(sub)), np.nan, np.float32)
                 drawn[pos] = ver.similarity

@@ -236,7 +236,7 @@ def verify(model, embedding: np.ndarray, chars: Sequence[str], word_of: Sequence
         hi = min(len(candidates), lo + max(1, step))
         _verify_chunk(model, e0, chars, words, [ids[int(c)] for c in candidates], weights, source, weight,
                       italic, 0 if ends_only else styles_per_font, range(lo, hi), sim, styles, axis_ends,
-                      len(candidates) if full_styles is None else full_styles)
+                      full_styles)
         if stop and hi < len(candidates) and _leader_is_clear(stop, sim[:hi], weights, hi):
             done = hi
             break
@@ -280,7 +280,7 @@ def _leader_is_clear(stop: EarlyStop, sim: np.ndarray, weights: np.ndarray, draw
 def _verify_chunk(model, e0: np.ndarray, chars: Sequence[str], words: list[tuple[str, list[int]]],
                   candidates: Sequence[str], weights: np.ndarray, source: FontSource, weight: float,
                   italic: bool, styles_per_font: int, ks: range, sim: np.ndarray,
-                  styles: list[FontStyle | None], axis_ends: bool = False, full_styles: int = 1 << 30) -> None:
+                  styles: list[FontStyle | None], axis_ends: bool = False, full_styles: int | None = None) -> None:
     """Fill ``sim`` rows and ``styles`` of candidates ``ks`` (family ids; best style per candidate), in place.
     Candidates from position ``full_styles`` on are drawn at one weight (the nearest the estimate)."""
     drawings = []  # (candidate k, style, [(cache key, word's glyph indices)])
@@ -288,7 +288,7 @@ def _verify_chunk(model, e0: np.ndarray, chars: Sequence[str], words: list[tuple
     todo: dict[tuple, np.ndarray] = {}  # cache key -> (len(word), S, S) drawings not embedded yet
     for k in ks:
         files = source.files(candidates[k])
-        n_styles = styles_per_font if k < full_styles else min(1, styles_per_font)
+        n_styles = styles_per_font if full_styles is None or k < full_styles else min(1, styles_per_font)
         tried = candidate_styles(files, weight, italic, n_styles) if files and n_styles > 0 else []
         for style in tried + (axis_styles(files, weight, italic) if files and axis_ends else []):
             parts = _word_keys(model, files, style, words, source.templates, have, todo)
