@@ -39,6 +39,7 @@ from classifier.runtime import (
 )
 from classifier.store import ModelError, load_checkpoint, read_model_dir, save_checkpoint, save_model_dir
 from classifier.wandb_log import WandbLogger
+from classifier.warmstart import WarmStartError, extend_head
 from glyphs.dataset import load_dataset
 from glyphs.labels import LabelMap
 
@@ -129,7 +130,7 @@ def prepare(cfg: TrainConfig) -> Run:
     net = build_classifier(cfg.arch, labels.num_fonts, labels.num_chars, size=labels.norm.size,
                            **parse_overrides(cfg.arch_overrides)).to(env.device)
     if cfg.init_from:
-        warm_start(net, cfg, labels, val_variants)
+        warm_start(net, cfg, labels, val_variants, train)
     opt = make_optimizer(net, cfg)
     if env.distributed:
         ids = [env.device.index] if env.device.type == "cuda" else None
@@ -142,18 +143,29 @@ def prepare(cfg: TrainConfig) -> Run:
     return Run(cfg, env, Path(cfg.out), labels, fingerprint, val_variants, train, val, net, opt, total, logger)
 
 
-def warm_start(net: GlyphNet, cfg: TrainConfig, labels: LabelMap, val_variants: list[int]) -> None:
+def warm_start(net: GlyphNet, cfg: TrainConfig, labels: LabelMap, val_variants: list[int],
+               train: gdata.GlyphArrays) -> None:
     """Load the weights of model directory ``cfg.init_from`` into ``net`` (fine-tuning).
 
-    The label map and architecture must be identical, and so must the held-out
-    variants: otherwise validation would score glyphs the first model trained on.
+    Same label map: the architecture and the held-out variants must be identical too,
+    otherwise validation would score glyphs the first model trained on. A larger label
+    map holding every source family (the full catalog after the 300): the font head is
+    extended by font id and new families imprinted (classifier.warmstart); generate that
+    dataset with another ``--seed`` than the source's, so no validation glyph is one the
+    source model trained on.
     """
     try:
         src, src_labels, src_config = read_model_dir(cfg.init_from)
     except ModelError as e:
         raise TrainError(f"--init-from: {e}") from e
     if src_labels.to_dict() != labels.to_dict():
-        raise TrainError(f"--init-from {cfg.init_from}: its label map differs from {cfg.data}'s")
+        try:
+            summary = extend_head(net, src, src_labels, labels, train)
+        except WarmStartError as e:
+            raise TrainError(f"--init-from {cfg.init_from}: {e}") from e
+        print(f"warm start from {cfg.init_from}: {summary['source_families']} families kept by id, "
+              f"{summary['imprinted_families']} imprinted", file=sys.stderr)
+        return
     if src.args != net.args:
         raise TrainError(f"--init-from {cfg.init_from}: its architecture differs from --arch {cfg.arch} "
                          f"{cfg.arch_overrides}".rstrip())

@@ -27,7 +27,7 @@ import numpy as np
 from fontindex.licence import family_licence
 from fontindex.store import FontIndex, IndexFamily, IndexStyle, model_fingerprint
 from glyphs.augment import AugmentConfig, preset
-from glyphs.catalog import FamilyFiles
+from glyphs.catalog import FamilyFiles, load_catalog
 from glyphs.labels import LabelMap
 from glyphs.render import FontFileError, FontStyle
 
@@ -91,11 +91,12 @@ def build_index(families: Sequence[FamilyFiles], model, model_dir: str | Path, *
 
     families = [f for f in families if f.present]
     labels = model.labels
-    trained = {f.family for f in labels.fonts}
-    # Catalog families the model never saw keep one style (the regular): the full catalog's index stays
-    # under 20 MB (16 MB instead of 21); fonts a user adds keep all of theirs.
+    # Catalog families outside the 300 most used keep one style (the regular): the full catalog's
+    # index stays under 20 MB (16 MB instead of 21) whichever model embeds it; fonts a user adds
+    # keep all of theirs.
+    many = {f.id for f in load_catalog("top300")}
     units = [IndexUnit(i, st, v) for i, f in enumerate(families)
-             for st in (index_styles(f) if source != "catalog" or f.family.id in trained else index_styles(f)[:1])
+             for st in (index_styles(f) if source != "catalog" or f.family.id in many else index_styles(f)[:1])
              for v in range(variants)]
     c, d = labels.num_chars, embedding_dim(model)
     sums = np.zeros((len(units) // max(variants, 1), c, d), np.float64)  # (S, C, D)

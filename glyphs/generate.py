@@ -51,15 +51,39 @@ class Unit:
 
 
 def sample_style(files: FamilyFiles, rng: np.random.Generator) -> FontStyle:
-    """A weight the family has, italic when it has one, a width when it has a wdth axis."""
+    """A weight the family has, italic when it has one, and across a variable file's real axis
+    ranges: a weight (wght) with p 0.3, a width (wdth) with p 0.4, an optical size (opsz) with
+    p 0.3, each at one end of its axis half the time (issue 11: a family's hairline, black,
+    most condensed, widest, caption and display cuts are still that family)."""
     fam = files.family
     weight = int(rng.choice(fam.weights))
     italic = bool(fam.has_italic and any(f.italic for f in files.static + files.variable)
                   and rng.random() < 0.25)
-    width = 100
-    if any("wdth" in f.axes for f in files.variable) and rng.random() < 0.4:
-        width = int(rng.choice([75, 80, 85, 90, 110, 115, 125]))
-    return FontStyle(weight, width, italic)
+    width, opsz = 100, None
+    wght = axis_range(files, "wght")
+    if wght is not None and rng.random() < 0.3:
+        weight = int(round(_axis_value(wght, rng)))
+    wdth, optical = axis_range(files, "wdth"), axis_range(files, "opsz")
+    if wdth is not None and rng.random() < 0.4:
+        width = int(round(_axis_value(wdth, rng)))
+    if optical is not None and rng.random() < 0.3:
+        opsz = round(float(_axis_value(optical, rng)), 1)
+    return FontStyle(weight, width, italic, opsz)
+
+
+def axis_range(files: FamilyFiles, tag: str) -> tuple[float, float] | None:
+    """(min, max) of axis ``tag`` over the family's variable files, None when none has it."""
+    from glyphs.render import variation_axes
+
+    spans = [axes[tag] for axes in (variation_axes(f.path) for f in files.variable) if tag in axes]
+    spans = [(lo, hi) for lo, _, hi in spans if hi > lo]  # read from the file, not its name
+    return (min(lo for lo, _ in spans), max(hi for _, hi in spans)) if spans else None
+
+
+def _axis_value(span: tuple[float, float], rng: np.random.Generator) -> float:
+    """One end of the axis (p 0.25 each), else uniform over it."""
+    r, (lo, hi) = rng.random(), span
+    return lo if r < 0.25 else hi if r < 0.5 else float(rng.uniform(lo, hi))
 
 
 def unit_words(glyph_set: str, rng: np.random.Generator) -> list[str]:

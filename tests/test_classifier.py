@@ -298,3 +298,46 @@ def test_init_from_refuses_a_mismatched_model(trained, tiny_data, tmp_path, chan
     cfg = _cfg(tiny_data, tmp_path, **{"init_from": str(trained), **change})
     with pytest.raises(trainer.TrainError, match=message):
         trainer.prepare(cfg)
+
+
+def _subset_model(trained: Path, out: Path, drop: int) -> tuple[Path, list[str]]:
+    """The trained model without family ``drop``, its families in reverse order (a real smaller model)."""
+    from classifier.store import read_model_dir
+
+    net, labels, config = read_model_dir(trained)
+    keep = [i for i in reversed(range(labels.num_fonts)) if i != drop]
+    small = build_classifier("tiny", len(keep), labels.num_chars)
+    state = net.state_dict()
+    state["font_head.weight"], state["font_head.bias"] = state["font_head.weight"][keep], state["font_head.bias"][keep]
+    small.load_state_dict(state)
+    sub = replace(labels, fonts=tuple(labels.fonts[i] for i in keep))
+    save_model_dir(out, small, sub, {k: v for k, v in config.items() if k != "model_args"})
+    return out, [f.family for f in sub.fonts]
+
+
+def test_init_from_a_smaller_label_map_keeps_rows_by_id_and_imprints_new_families(trained, tiny_data, tmp_path):
+    src, src_ids = _subset_model(trained, tmp_path / "src", drop=2)
+    run = trainer.prepare(_cfg(tiny_data, tmp_path / "out", init_from=str(src), val_fraction=0.5))
+    w = run.net.font_head.weight.detach()  # (5, D): the dataset's order
+    w_src = load_file(str(src / "model.safetensors"))["font_head.weight"]  # (4, D): reversed order
+    for k, fid in enumerate(src_ids):
+        assert torch.equal(w[run.labels.font_index(fid)], w_src[k])
+    new = run.labels.fonts[2].family
+    assert new not in src_ids
+    # the imprinted row already ranks its own family's held-out glyphs above chance (1/5), before training
+    val = run.val.take(torch.from_numpy(np.flatnonzero(run.val.font.numpy() == 2)))
+    run.net.eval()
+    with torch.no_grad():
+        top1 = run.net(val.images, val.char).log_probs.argmax(1)
+    assert (top1 == 2).float().mean() > 0.2
+
+
+def test_init_from_refuses_a_dataset_missing_a_source_family(trained, tiny_data, tmp_path):
+    from classifier.store import read_model_dir
+
+    net, labels, config = read_model_dir(trained)
+    bigger = replace(labels, fonts=(*labels.fonts, FontLabel("not-in-the-data", "Not In The Data")))
+    wide = build_classifier("tiny", bigger.num_fonts, labels.num_chars)
+    save_model_dir(tmp_path / "src", wide, bigger, {k: v for k, v in config.items() if k != "model_args"})
+    with pytest.raises(trainer.TrainError, match="lacks 1 of the source model's families"):
+        trainer.prepare(_cfg(tiny_data, tmp_path / "out", init_from=str(tmp_path / "src")))

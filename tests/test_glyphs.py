@@ -125,3 +125,19 @@ def test_label_map_round_trip_and_refusal(tmp_path):
 
 def test_bad_shard_spec_is_a_usage_error(tmp_path):
     assert _gen(tmp_path / "x", shard="3/2") == 2
+
+
+def test_training_styles_reach_the_ends_of_a_variable_familys_real_axes():
+    """The fixture Roboto Flex file spans wght 100..1000 and wdth 25..151: training draws both
+    ends of each, not only the listed weights and widths 75..125."""
+    from glyphs.generate import axis_range, sample_style
+
+    files = _families()["roboto-flex"]
+    wght, wdth = axis_range(files, "wght"), axis_range(files, "wdth")
+    assert wdth[0] < 50 < 140 < wdth[1] and wght[1] > 900 and axis_range(files, "opsz") is None
+    rng = np.random.default_rng(0)
+    styles = [sample_style(files, rng) for _ in range(400)]
+    assert {round(wdth[0]), round(wdth[1])} <= {s.width for s in styles}
+    assert round(wght[1]) in {s.weight for s in styles} and all(s.opsz is None for s in styles)
+    assert 0.5 < np.mean([s.width == 100 for s in styles]) < 0.8  # most units stay at the normal width
+    assert axis_range(_families()["lobster"], "wdth") is None  # a static family has no axis
