@@ -167,6 +167,9 @@ def _prototypes(d: Path) -> np.ndarray | None:
     if not path.is_file():
         return None
     try:
-        return load_file(str(path))["prototypes"].astype(np.float32)
+        t = load_file(str(path))
+        if "prototypes" in t:  # the older float16 file
+            return t["prototypes"].astype(np.float32)
+        return t["prototypes_q"].astype(np.float32) * t["prototypes_scale"].astype(np.float32)  # int8 x row scale
     except (SafetensorError, KeyError, OSError) as e:
         raise ModelError(f"{path} is unreadable ({e})") from e

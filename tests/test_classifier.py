@@ -341,3 +341,16 @@ def test_init_from_refuses_a_dataset_missing_a_source_family(trained, tiny_data,
     save_model_dir(tmp_path / "src", wide, bigger, {k: v for k, v in config.items() if k != "model_args"})
     with pytest.raises(trainer.TrainError, match="lacks 1 of the source model's families"):
         trainer.prepare(_cfg(tiny_data, tmp_path / "out", init_from=str(tmp_path / "src")))
+
+
+def test_prototypes_are_stored_int8_and_keep_their_cosines(tmp_path):
+    """The shipped float16 prototypes written again as int8 + scales: every cosine within 0.001, half the file."""
+    from classifier.store import load_prototypes, save_prototypes
+
+    shipped = Path(__file__).parents[1] / "models" / "default"
+    p = load_prototypes(shipped)  # (F, C + 1, D)
+    save_prototypes(tmp_path, p)
+    q = load_prototypes(tmp_path)
+    assert q.shape == p.shape and q.dtype == torch.float32
+    assert torch.nn.functional.cosine_similarity(p, q, dim=-1).min() > 0.999
+    assert (tmp_path / "prototypes.safetensors").stat().st_size < 0.55 * (shipped / "prototypes.safetensors").stat().st_size
