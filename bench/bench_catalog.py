@@ -135,6 +135,8 @@ def main() -> int:
     ap.add_argument("--per-split", type=int, default=100, help="images of clean and photo (one per family)")
     ap.add_argument("--beyond", type=int, default=0, help="images of each beyond-300 split (0 = all)")
     ap.add_argument("--out", default=str(RESULTS / "catalog"))
+    ap.add_argument("--model", default="", help="also rank the full catalog with this model directory "
+                    "(system 'retrained': e.g. the glyph model fine-tuned on every family, issue 15 option b)")
     ap.add_argument("--priors", default="", help="also rank the full catalog with these trained_prior values "
                     "(comma-separated log-odds, pipeline.config.VerifyConfig.trained_prior)")
     args = ap.parse_args()
@@ -143,6 +145,8 @@ def main() -> int:
 
     testsets, t0 = Path(args.testsets), time.time()
     idents = {c: Identifier(DEFAULT_MODEL, verify=VerifyConfig(catalog=c)) for c in ("top300", "all")}
+    if args.model:
+        idents["retrained"] = Identifier(Path(args.model), verify=VerifyConfig(catalog="all"))
     for p in [float(x) for x in args.priors.split(",") if x.strip()]:
         idents[f"all+prior{p:g}"] = Identifier(DEFAULT_MODEL, verify=VerifyConfig(trained_prior=p))
     for ident in idents.values():  # warm up: first-call costs (ONNX sessions, caches) are not per image
@@ -187,9 +191,10 @@ def report(r: dict) -> str:
         ratio = f"{a['p50_cpu_s'] / b['p50_cpu_s']:.2f}x" if b else "–"
         lines.append(f"| {split} | {a['n']} ({a['families']}) | {a['top1']:.3f} | {cell('top1')} | {a['top5']:.3f} "
                      f"| {cell('top5')} | {a['p50_cpu_s']:.3f} | {cell('p50_cpu_s')} | {ratio} |")
-    extra = [n for n in r.get("systems", []) if n.startswith("all+")]
+    extra = [n for n in r.get("systems", []) if n.startswith("all+") or n == "retrained"]
     if extra:
-        lines += ["", "With a prior for the model's 300 families (VerifyConfig.trained_prior, log-odds):", "",
+        lines += ["", "Other systems on the same pictures (`retrained`: `--model`, a glyph model trained on every "
+                  "family; `all+priorP`: VerifyConfig.trained_prior = P log-odds):", "",
                   "| split | system | top-1 | top-5 | p50 CPU s |", "|---|---|---|---|---|"]
         lines += [f"| {split} | {n} | {row[n]['top1']:.3f} | {row[n]['top5']:.3f} | {row[n]['p50_cpu_s']:.3f} |"
                   for split, row in s.items() for n in ["all", *extra] if n in row]

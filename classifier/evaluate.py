@@ -23,7 +23,8 @@ from classifier.scoring import choose_scoring, head_vs_prototypes, scale_for
 from classifier.store import PROTOTYPES, ModelError, load_prototypes, read_model_dir, save_prototypes
 from glyphs.dataset import load_dataset
 
-PROTOTYPE_FIT_MAX = 200_000  # training glyphs averaged into prototypes
+PROTOTYPE_FIT_MAX = 200_000  # training glyphs averaged into prototypes (at least)
+PROTOTYPE_FIT_PER_CLASS = 16  # ... or this many per (font, char): 1,566 families need 1.6 M, not 2 each
 
 
 class EvalError(ValueError):
@@ -38,8 +39,10 @@ def update_config(model_dir: Path, **entries) -> None:
 
 
 def fit_prototypes(net, labels, train: gdata.GlyphArrays, device: torch.device) -> torch.Tensor:
-    """Class-average embeddings (F, C + 1, D) of up to PROTOTYPE_FIT_MAX training glyphs."""
-    fit = train.take(torch.from_numpy(gdata.subsample(len(train), PROTOTYPE_FIT_MAX, 7)).to(train.font.device))
+    """Class-average embeddings (F, C + 1, D) of up to max(PROTOTYPE_FIT_MAX, PROTOTYPE_FIT_PER_CLASS * F * C)
+    training glyphs (a fixed random subset)."""
+    k = max(PROTOTYPE_FIT_MAX, PROTOTYPE_FIT_PER_CLASS * labels.num_fonts * labels.num_chars)
+    fit = train.take(torch.from_numpy(gdata.subsample(len(train), k, 7)).to(train.font.device))
     fit = fit.to(torch.device("cpu"))
     emb = predict(net, fit, device=device).embedding
     return class_averages(emb, fit.font, fit.char, labels.num_fonts, labels.num_chars)
