@@ -28,8 +28,8 @@ class VerifyConfig:
     # ... of which the first shortlist_full are drawn at styles_per_font weights and the rest at the nearest
     # weight only: drawing all 20 at 3 weights cost 1.39x the CPU of 10 (a picture whose words were never drawn)
     shortlist_full: int = 10
-    # Prior log-odds of the glyph model's families (the 300 most used) and the fonts you added over the
-    # catalog's other families: a picture is likelier set in a popular font, and near-identical Latin
+    # Prior log-odds of the 300 most used families (glyphs/catalog-300.txt; the shipped glyph model's
+    # classes) and the fonts you added over the catalog's other families: a picture is likelier set in a popular font, and near-identical Latin
     # designs (Lobster / Pattaya / Galada) then go to the popular one. Swept with the similarity weights
     # (Calibration.verify_alpha, verify_index_alpha, index_alpha) on 832 benchmark pictures
     # (bench/results/fusion.md): 1.0 with the heavier weights keeps the 300's pictures at the 300-family

@@ -31,12 +31,14 @@ class OpenSet:
     index: object  # fontindex.FontIndex
     head_of: np.ndarray  # (U,) int: the model label scored for family u (itself, or its nearest trained)
     trained: np.ndarray  # (U,) bool: the classifier was trained on family u
+    popular: np.ndarray | None = None  # (U,) bool: favoured by the prior (None: the trained families)
 
     @classmethod
-    def build(cls, index, labels) -> OpenSet:
+    def build(cls, index, labels, popular: set[str] | None = None) -> OpenSet:
         """FontIndexError when the index lacks one of the model's families. A family the model
         never saw borrows the label of its nearest trained family: precomputed by `index build`
-        (FontIndex.nearest), else (fonts added later) searched here."""
+        (FontIndex.nearest), else (fonts added later) searched here. ``popular``: the family ids the
+        prior favours (the 300 most used; None = the families the model was trained on)."""
         from fontindex import neighbours
 
         label_of = {f.family: i for i, f in enumerate(labels.fonts)}
@@ -52,18 +54,22 @@ class OpenSet:
         unseen = {i for i in ids if i not in label_of and i not in nearest}
         nearest.update(neighbours(index).nearest_of(unseen, set(label_of)) if unseen else {})
         head_of = np.array([label_of[i] if i in label_of else label_of[nearest[i]] for i in ids], np.int64)
-        return cls(index, head_of, np.array([i in label_of for i in ids]))
+        trained = np.array([i in label_of for i in ids])
+        return cls(index, head_of, trained, None if popular is None else np.array([i in popular for i in ids]))
 
     @property
     def favoured(self) -> np.ndarray:
-        """(U,) 1.0 for families the model was trained on and fonts a user added, else 0.0."""
+        """(U,) 1.0 for the popular families (the model's trained ones unless given) and fonts a user
+        added, else 0.0."""
         added = np.array([f.source != "catalog" for f in self.index.families])
-        return (self.trained | added).astype(np.float64)
+        popular = self.trained if self.popular is None else self.popular
+        return (popular | added).astype(np.float64)
 
     def only(self, family_ids: set[str]) -> OpenSet:
         """The same open set over ``family_ids`` only (a smaller catalog, e.g. --catalog top300)."""
         keep = np.array([f in family_ids for f in self.index.family_ids])
-        return OpenSet(self.index.only(family_ids), self.head_of[keep], self.trained[keep])
+        return OpenSet(self.index.only(family_ids), self.head_of[keep], self.trained[keep],
+                       None if self.popular is None else self.popular[keep])
 
     def base_scores(self, sums: np.ndarray) -> np.ndarray:
         """(F,) summed head log-scores -> (U,) base scores."""

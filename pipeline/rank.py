@@ -387,7 +387,7 @@ def _load_openset(model_dir: Path, labels: Any, catalog: str | Path = "default")
     index = active_index(model_dir)
     if index is None:
         return None
-    openset = OpenSet.build(index, labels)
+    openset = OpenSet.build(index, labels, popular={f.id for f in load_catalog("top300")})
     keep = {f.id for f in load_catalog(catalog)} | {f.id for f in index.families if f.source != "catalog"}
     return openset if set(index.family_ids) <= keep else openset.only(keep)
 
