@@ -200,6 +200,20 @@ def test_unseen_families_borrow_the_head_score_of_their_nearest_trained_family(t
     assert set(cand.tolist()) == {0, flex}
 
 
+def test_the_prior_favours_the_popular_families_named_not_every_trained_one(tiny_index):
+    """A glyph model trained on every family (issue 15 option b) must not flatten the popularity prior:
+    favoured = the popular families given (plus added fonts), whatever the model was trained on."""
+    from glyphs.labels import FontLabel, LabelMap
+    from pipeline.openset import OpenSet
+
+    every = LabelMap(tuple(FontLabel(f, f) for f in tiny_index.family_ids))  # trained on all five
+    assert OpenSet.build(tiny_index, every).favoured.all()  # no popular set given: the trained ones
+    op = OpenSet.build(tiny_index, every, popular={"roboto", "lobster"})
+    fav = dict(zip(tiny_index.family_ids, op.favoured.tolist(), strict=True))
+    assert fav == {f: float(f in ("roboto", "lobster")) for f in tiny_index.family_ids}
+    assert op.only({"lobster", "roboto-flex"}).favoured.tolist() == [1.0, 0.0]
+
+
 def test_open_set_line_records_round_trip_without_pickles(tmp_path):
     from pipeline.calibrate_openset import OpenRecord, load_records, save_records
 
