@@ -7,8 +7,9 @@
   the letters (it is a letter's inside); counters (the holes of B, O) only reach a
   letter's inside and stay background.
 - Underlines and strike-through: horizontal ink runs longer than RULE_LENGTH text
-  heights and thinner than RULE_THICKNESS of it. Removed, and letter strokes that
-  crossed them are bridged where ink continues right above and below.
+  heights (or across RULE_SPAN of a short word) and thinner than RULE_THICKNESS of it.
+  Removed, and letter strokes that crossed them drawn back where ink continues right
+  above and below (remove_rules).
 
 Both work on a dark-on-light gray crop (h, w) uint8 and return a new crop, or None
 when the effect is not there (then the crop is read as it is).
@@ -24,6 +25,7 @@ RING_SHARE = 0.7  # this share of letter components must be rings
 THIN_STROKE = 0.09  # median stroke width under this fraction of the text height
 OUTSIDE_REACH = 0.1  # a hole whose surrounding band is this much outside background is a letter's inside
 RULE_LENGTH = 2.5  # a ruled line is longer than this many text heights
+RULE_SPAN, RULE_MIN = 0.8, 1.5  # ... or spans this share of the ink's width and is this many heights long
 RULE_THICKNESS = 0.2  # ... and thinner than this fraction of the text height
 
 
@@ -181,13 +183,38 @@ def _stroke_width(ink: np.ndarray) -> float:
     return 2.0 * float(np.median(dist[ridge]))
 
 
-def remove_rules(gray: np.ndarray, core: tuple[int, int]) -> np.ndarray | None:
-    """The crop without long horizontal ruled lines (underline, strike-through), or None."""
+def remove_rules(gray: np.ndarray, core: tuple[int, int], closed: bool = False) -> np.ndarray | None:
+    """The crop without long horizontal ruled lines (underline, strike-through), or None.
+
+    Each rule's rows (and the anti-aliased row either side) are cleared, then the letter
+    strokes that crossed it are drawn back (_bridge): a stroke is ink just above the cleared
+    band that continues just below it, so the inside of an o or a c, which the rule only
+    crosses, stays open. A bar hidden under the rule (an e's, a B's) cannot be told from
+    the inside of an o by its surroundings: ``closed`` also fills the rule where ink lies a
+    little above and below it, which draws those bars back and closes the o (the reader
+    picks the surer of the two readings, segmentation.read)."""
+    ink = _ink(gray)
+    rule = rule_mask(gray, core, ink, closed)
+    if rule is None:
+        return None
+    return _paint(gray, ink, ink & ~rule)
+
+
+def rule_mask(gray: np.ndarray, core: tuple[int, int], ink: np.ndarray | None = None,
+              closed: bool = False) -> np.ndarray | None:
+    """(h, w) bool: the ink of long horizontal ruled lines in a dark-on-light crop, less the
+    letter strokes that cross them (and with ``closed``, less what has ink within the rule
+    thickness limit above and below it: remove_rules); None when there is no ruled line.
+    ``ink``: the crop's ink mask when the caller has it."""
     import cv2
 
-    ink = _ink(gray).astype(np.uint8)
+    ink = (_ink(gray) if ink is None else ink).astype(np.uint8)
     text_h = max(4, core[1] - core[0])
-    length = int(RULE_LENGTH * text_h)
+    cols = np.nonzero(ink.any(axis=0))[0]
+    if len(cols) == 0:
+        return None
+    span = RULE_SPAN * (cols[-1] + 1 - cols[0])  # a short word's rule is as long as the word
+    length = int(min(RULE_LENGTH * text_h, max(RULE_MIN * text_h, span)))
     if ink.shape[1] <= length:
         return None
     runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))  # long horizontal runs
@@ -195,22 +222,55 @@ def remove_rules(gray: np.ndarray, core: tuple[int, int]) -> np.ndarray | None:
         return None
     rows = np.where(runs.any(axis=1))[0]
     thick = int(RULE_THICKNESS * text_h)
-    bands = np.split(rows, np.where(np.diff(rows) > 1)[0] + 1)
-    rule = np.zeros_like(ink)
-    for band in bands:
-        if len(band) <= max(1, thick):
-            y0, y1 = int(band[0]), int(band[-1]) + 1
-            rule[max(0, y0 - 1):y1 + 1] |= cv2.dilate(runs[y0:y1], np.ones((3, 3), np.uint8)).max(axis=0)[None] & \
-                ink[max(0, y0 - 1):y1 + 1]
-    if not rule.any():
+    bands = [b for b in np.split(rows, np.where(np.diff(rows) > 1)[0] + 1) if len(b) <= max(1, thick)]
+    if not bands:
         return None
-    out = ink & (1 - rule)
-    # Bridge strokes that crossed the rule: ink right above and right below it.
-    reach = max(2, thick + 2)
-    above = cv2.dilate(out, np.ones((reach, 1), np.uint8), anchor=(0, reach - 1))
-    below = cv2.dilate(out, np.ones((reach, 1), np.uint8), anchor=(0, 0))
-    out |= rule & above & below
-    return _paint(gray, ink.astype(bool), out.astype(bool))
+    out = ink.copy()
+    for band in bands:
+        y0, y1 = max(0, int(band[0]) - 1), min(ink.shape[0], int(band[-1]) + 2)
+        cols = cv2.dilate(runs[int(band[0]):int(band[-1]) + 1], np.ones((3, 3), np.uint8)).max(axis=0)  # (w,)
+        out[y0:y1] &= 1 - cols[None]
+        _bridge(out, ink, y0, y1, cols.astype(bool))
+    if closed:
+        reach = thick + 2
+        above = cv2.dilate(out, np.ones((reach, 1), np.uint8), anchor=(0, reach - 1))  # ink within reach above
+        below = cv2.dilate(out, np.ones((reach, 1), np.uint8), anchor=(0, 0))
+        out |= ink & above & below
+    return (ink & (1 - out)).astype(bool)
+
+
+BRIDGE_REACH = 2.0  # a stroke's ends either side of a cleared rule are at most this many band heights apart
+
+
+def _bridge(out: np.ndarray, ink: np.ndarray, y0: int, y1: int, cols: np.ndarray) -> None:
+    """Strokes drawn back across cleared rows y0..y1 of ``out`` (h, w) uint8, in place: each
+    run of ink on the row just above is paired with the nearest run on the row just below
+    (one to one, ends at most BRIDGE_REACH band heights apart), and the band between them is
+    filled by straight interpolation of their left and right ends, where ``ink`` was."""
+    if y0 < 1 or y1 >= out.shape[0]:
+        return
+    above, below = _runs(out[y0 - 1] & cols), _runs(out[y1] & cols)
+    reach = BRIDGE_REACH * (y1 - y0 + 1)
+    pairs = sorted((abs((a0 + a1) - (b0 + b1)) / 2.0, i, j)
+                   for i, (a0, a1) in enumerate(above) for j, (b0, b1) in enumerate(below)
+                   if max(a0, b0) - min(a1, b1) <= reach)
+    used_a, used_b = set(), set()
+    for _, i, j in pairs:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        (a0, a1), (b0, b1) = above[i], below[j]
+        for y in range(y0, y1):
+            f = (y - y0 + 1) / (y1 - y0 + 1)  # 0 on the row above, 1 on the row below
+            x0, x1 = int(round(a0 + f * (b0 - a0))), int(round(a1 + f * (b1 - a1)))
+            out[y, x0:x1] |= ink[y, x0:x1]
+
+
+def _runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """(x0, x1) runs of nonzero values in a 1-D array, x1 exclusive."""
+    edges = np.diff(np.concatenate([[0], (row > 0).astype(np.int8), [0]]))
+    return list(zip(np.nonzero(edges == 1)[0].tolist(), np.nonzero(edges == -1)[0].tolist(), strict=True))
 
 
 SHADOW_SHARE = 0.15  # shadow pixels (away from the letters) at least this share of the letters' ink
