@@ -4,7 +4,7 @@ A ``View`` is what the recogniser reads: a dark-on-light gray crop whose text ru
 left to right, plus a map from each crop pixel back to the input image. Upright
 boxes keep the plain offset (no map, no cost); a turned picture, a line at an
 angle (CRAFT's quadrilaterals), letters stacked one per row and words on an arc
-all become one map each, so glyph boxes are always reported in the input image's
+all become one map each (stacked letters: segmentation.stack), so glyph boxes are always reported in the input image's
 pixels (the axis-aligned box of the mapped glyph box).
 
 Several readings of the same ink (upright, turned 180°, the picture turned 90°)
@@ -187,86 +187,6 @@ def reading_frame(box: Box, rotation: float) -> tuple[float, float, float, float
     corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
     a, b = corners @ u, corners @ n
     return float(a.min()), float(b.min()), float(a.max()), float(b.max())
-
-
-def columns(boxes: Sequence[Box]) -> list[Box]:
-    """Union boxes of detected boxes stacked in one column (x ranges overlapping by half the
-    narrower, vertical gaps under the column's width), kept when taller than TALL x wide."""
-    order = sorted(range(len(boxes)), key=lambda i: boxes[i][1])
-    groups: list[list[int]] = []
-    for i in order:
-        b = boxes[i]
-        for g in groups:
-            u = _union([boxes[j] for j in g])
-            x_ov = min(u[2], b[2]) - max(u[0], b[0])
-            if x_ov >= 0.5 * min(u[2] - u[0], b[2] - b[0]) and b[1] - u[3] < (u[2] - u[0]):
-                g.append(i)
-                break
-        else:
-            groups.append([i])
-    return [u for g in groups if is_tall(u := _union([boxes[j] for j in g]))]
-
-
-def _union(boxes: Sequence[Box]) -> Box:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-def stack_view(view: View) -> View | None:
-    """Letters stacked one per row (a shop sign's vertical lettering) laid side by side into
-    one line, bottoms aligned; None when the crop has fewer than two rows of ink.
-
-    Rows are runs of ink rows; runs under DOT_ROW of the median height (an i's dot) join
-    the row below. Gap pixels between letters map to NaN.
-    """
-    from segmentation.chars import ink_mask
-
-    ink = ink_mask(view.gray)
-    bands = _bands(ink.any(axis=1))
-    if len(bands) < 2:
-        return None
-    src = grid_map(view)
-    tall = max(b[1] - b[0] for b in bands)
-    med = float(np.median([b[1] - b[0] for b in bands]))
-    gap, pad = max(2, int(0.25 * med)), max(2, int(0.3 * med))
-    pieces = []
-    for y0, y1 in bands:
-        xs = np.nonzero(ink[y0:y1].any(axis=0))[0]
-        pieces.append((y0, y1, int(xs[0]), int(xs[-1]) + 1))
-    width = sum(x1 - x0 for _, _, x0, x1 in pieces) + gap * (len(pieces) - 1) + 2 * pad
-    bg = float(np.percentile(view.gray, 90))
-    gray = np.full((tall + 2 * pad, width), bg, np.uint8)
-    map_xy = np.full((tall + 2 * pad, width, 2), np.nan, np.float32)
-    u = pad
-    for y0, y1, x0, x1 in pieces:
-        v = pad + tall - (y1 - y0)
-        gray[v:v + y1 - y0, u:u + x1 - x0] = view.gray[y0:y1, x0:x1]
-        map_xy[v:v + y1 - y0, u:u + x1 - x0] = src[y0:y1, x0:x1]
-        u += x1 - x0 + gap
-    return View(gray, view.origin, (pad, pad + tall), map_xy, view.rotation)
-
-
-DOT_ROW = 0.35  # a row of ink shorter than this share of the median row is a dot or accent
-
-
-def _bands(rows: np.ndarray) -> list[tuple[int, int]]:
-    """(y0, y1) runs of True in ``rows``; short runs join the next run below."""
-    edges = np.diff(np.concatenate([[0], rows.astype(np.int8), [0]]))
-    runs = list(zip(np.nonzero(edges == 1)[0].tolist(), np.nonzero(edges == -1)[0].tolist(), strict=True))
-    if len(runs) < 2:
-        return runs
-    med = float(np.median([b - a for a, b in runs]))
-    out: list[tuple[int, int]] = []
-    carry = None
-    for a, b in runs:
-        if carry is not None:
-            a, carry = carry, None
-        if b - a < DOT_ROW * med:
-            carry = a
-            continue
-        out.append((a, b))
-    if carry is not None and out:
-        out[-1] = (out[-1][0], runs[-1][1])
-    return out
 
 
 SKEW_RANGE = 25  # degrees: small-angle lines are levelled by their ink, not by the detector's quad

@@ -33,7 +33,6 @@ from segmentation.orient import (
     SKEW_RANGE,
     Scored,
     View,
-    columns,
     footprint,
     hangs,
     inside,
@@ -44,7 +43,6 @@ from segmentation.orient import (
     rot90_points,
     select_chunks,
     skew,
-    stack_view,
     turned_180,
     turned_quad,
 )
@@ -66,7 +64,7 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
     engine = _timed(timings, "load", eb.get_engine, cfg.engine, cfg.num_threads)  # TorchOcr | OnnxOcr
     with engine.threads(cfg.num_threads):
         views, first, cfg = _first_reads(engine, rgb, gray, cfg, timings)
-        hanging = [cfg.orientations and c is not None and c.map_xy is None and hangs(v)
+        hanging = [cfg.orientations and c is not None and c.map_xy is None and hangs(_as_read(v, c))
                    for v, c in zip(views, first, strict=True)]
         cands = [_scored(c, 0, HANG_DOUBT if h else 1.0) for c, h in zip(first, hanging, strict=True) if c is not None]
         weak = [v for v, c, h in zip(views, first, hanging, strict=True) if h or not _sure(c, cfg)]
@@ -75,8 +73,16 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
             cands += [_scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings))]
             cands += _stacks(engine, gray, views, cfg, timings)
             if _try_sideways(views, first, cands, cfg):
-                cands += _sideways(engine, rgb, gray, cfg, timings)
+                plain_rgb, plain_gray = _timed(timings, "effects", _without_rules, rgb, gray, views, cfg)
+                cands += _sideways(engine, plain_rgb, plain_gray, cfg, timings)
     return select_chunks(cands)
+
+
+def _as_read(view: View, chunk: ReadChunk) -> View:
+    """The view with the crop its reading was cut from (ruled lines removed, hollow letters
+    filled: a strike-through joins every letter into one shape, which neither stands nor
+    hangs)."""
+    return replace(view, gray=chunk.gray) if chunk.gray.shape == view.gray.shape else view
 
 
 def _first_reads(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
@@ -170,19 +176,18 @@ def _plausible(chunk: ReadChunk) -> float:
 def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
     """Read one view as it is and cut its characters; None when nothing legible was read.
 
-    Ruled lines through the text are removed first; hollow letters are also read filled
+    Ruled lines through the text are removed first (_read_unruled); hollow letters are also read filled
     (segmentation.effects), and the more confident reading is kept."""
     from glyphs.normalize import to_dark_on_light
     from segmentation import easyocr_backend as eb
     from segmentation.chars import segment_crop
-    from segmentation.effects import fill_outlines, remove_rules, remove_shadow
+    from segmentation.effects import fill_outlines, remove_shadow
 
     crop = to_dark_on_light(view.gray) if view.map_xy is not None else view.gray  # (h, w) uint8
     if cfg.effects:
-        for undo in (remove_shadow, remove_rules):
-            fixed = _timed(timings, "effects", undo, crop, view.core)
-            crop = crop if fixed is None else fixed
-    reading = _timed(timings, "recognize", eb.recognize, engine, crop, cfg.recog_height, cfg.lexicon_margin)
+        fixed = _timed(timings, "effects", remove_shadow, crop, view.core)
+        crop = crop if fixed is None else fixed
+    crop, reading = _read_unruled(engine, crop, view.core, cfg, timings)
     filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects else None
     cut = crop  # the crop characters are cut in (glyph images come from ``crop``)
     if filled is not None:  # hollow letters: glyphs are cut solid, as the glyph model knows letters
@@ -200,6 +205,25 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
                      view.map_xy, view.rotation, _parts(cut, view.core))
 
 
+def _read_unruled(engine: Any, crop: np.ndarray, core: tuple[int, int], cfg: SegmentConfig,
+                  timings: dict[str, float]) -> tuple[np.ndarray, Any]:
+    """(crop, reading): the crop read without its ruled lines (segmentation.effects.remove_rules)
+    where it has any. What the rule hid is drawn back both ways (an o left open, an e's bar
+    closed); the surer reading wins, and its crop is the one glyphs are cut from."""
+    from segmentation import easyocr_backend as eb
+    from segmentation.effects import remove_rules
+
+    tries = [crop]
+    if cfg.effects and (opened := _timed(timings, "effects", remove_rules, crop, core)) is not None:
+        tries = [opened, _timed(timings, "effects", remove_rules, crop, core, True)]
+    best = None
+    for img in tries:
+        reading = _timed(timings, "recognize", eb.recognize, engine, img, cfg.recog_height, cfg.lexicon_margin)
+        if best is None or reading.confidence > best[1].confidence:
+            best = (img, reading)
+    return best
+
+
 def _parts(gray: np.ndarray, core: tuple[int, int]) -> int:
     """Ink components (letters and their pieces) of a dark-on-light crop."""
     from segmentation.chars import components, ink_mask
@@ -209,13 +233,16 @@ def _parts(gray: np.ndarray, core: tuple[int, int]) -> int:
 
 
 def _scored(chunk: ReadChunk, source: int, doubt: float = 1.0) -> Scored:
-    """Confidence x footprint area x plausibility: the reading that explains most of the
-    picture, best, wins. A reading of far fewer letters than the crop has ink components
-    (a sideways word read as one tall '3') is implausible: plausibility is
-    min(1, letters / (PARTS_PER_LETTER x components))."""
-    b = chunk.box
-    area = float(max(1, b[2] - b[0]) * max(1, b[3] - b[1]))
-    return Scored(chunk, b, _plausible(chunk) * area * doubt, source)
+    """Confidence x ink x plausibility: the reading that explains most of the picture's ink,
+    best, wins. Ink (the crop's ink pixels), not the footprint's area: crops of different
+    passes carry different margins (a tall box's margin is a share of its height), and the
+    reading of the larger box would win for its paper. A reading of far fewer letters than
+    the crop has ink components (a sideways word read as one tall '3') is implausible:
+    plausibility is min(1, letters / (PARTS_PER_LETTER x components))."""
+    from segmentation.chars import ink_mask
+
+    ink = float(max(1, int(ink_mask(chunk.gray).sum())))
+    return Scored(chunk, chunk.box, _plausible(chunk) * ink * doubt, source)
 
 
 def _bent_whole(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,
@@ -257,13 +284,15 @@ def _union_box(boxes: list[Box]) -> Box:
 def _stacks(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,
             timings: dict[str, float]) -> list[Scored]:
     """Readings of tall columns of upright boxes as letters stacked one per row (pass 4)."""
+    from segmentation.stack import columns, lowered, stack_view
+
     boxes = [footprint(v) for v in views if v.map_xy is None]
     out = []
     for col in columns(boxes):
-        view = stack_view(upright_view(gray, col, 0.0))
-        chunk = _read(engine, view, cfg, timings) if view is not None else None
+        stack = stack_view(upright_view(gray, col, 0.0))
+        chunk = _read(engine, stack.view, cfg, timings) if stack is not None else None
         if chunk is not None:
-            out.append(_scored(chunk, 4))
+            out.append(_scored(lowered(chunk, stack), 4))
     return out
 
 
@@ -286,6 +315,34 @@ def _sure(chunk: ReadChunk | None, cfg: SegmentConfig) -> bool:
     if chunk is None:
         return False
     return chunk.confidence >= (cfg.weak_confidence / 2 if chunk.bent else cfg.weak_confidence)
+
+
+def _without_rules(rgb: np.ndarray, gray: np.ndarray, views: list[View],
+                   cfg: SegmentConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The picture with the ruled lines found in its upright boxes painted out (copies; the
+    inputs when there are none). A strike-through turned sideways runs across the letters
+    and joins them into one shape that the recogniser reads as a '3' or '#'; the upright
+    boxes know it for a ruled line (segmentation.effects.rule_mask)."""
+    from segmentation.chars import ink_mask
+    from segmentation.effects import rule_mask
+
+    if not cfg.effects:
+        return rgb, gray
+    out_rgb, out_gray = rgb, gray
+    for v in views:
+        if v.map_xy is not None:
+            continue
+        ink = ink_mask(v.gray)
+        rule = rule_mask(v.gray, v.core, ink)
+        if rule is None or (~ink).sum() == 0:
+            continue
+        if out_gray is gray:
+            out_rgb, out_gray = rgb.copy(), gray.copy()
+        (x0, y0), (h, w) = v.origin, v.gray.shape
+        for img in (out_rgb, out_gray):
+            crop = img[y0:y0 + h, x0:x0 + w]
+            crop[rule] = np.median(crop[~ink], axis=0).astype(img.dtype)  # the paper's colour
+    return out_rgb, out_gray
 
 
 def _sideways(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
