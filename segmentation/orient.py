@@ -163,12 +163,12 @@ def select_chunks(candidates: Sequence[Scored]) -> list[object]:
     one pass never conflict (the detector already made them disjoint)."""
     kept: list[Scored] = []
     for c in sorted(candidates, key=lambda c: -c.score):
-        if all(k.source == c.source or _overlap(k.box, c.box) <= CONFLICT for k in kept):
+        if all(k.source == c.source or overlap(k.box, c.box) <= CONFLICT for k in kept):
             kept.append(c)
     return [k.item for k in kept]
 
 
-def _overlap(a: Box, b: Box) -> float:
+def overlap(a: Box, b: Box) -> float:
     iw = min(a[2], b[2]) - max(a[0], b[0])
     ih = min(a[3], b[3]) - max(a[1], b[1])
     if iw <= 0 or ih <= 0:

@@ -29,6 +29,7 @@ import numpy as np
 
 from segmentation.config import SegmentConfig
 from segmentation.orient import (
+    CONFLICT,
     SKEW_MIN,
     SKEW_RANGE,
     Scored,
@@ -38,6 +39,7 @@ from segmentation.orient import (
     inside,
     is_tall,
     mapped,
+    overlap,
     quad_angle,
     quad_view,
     rot90_points,
@@ -50,6 +52,7 @@ from segmentation.types import Box, ReadChunk
 
 SKEW_AGREE = 5.0  # degrees between the ink's and the detector's angle of a line for the ink to be used
 PARTS_PER_LETTER = 0.7  # letters per ink component a plausible reading has at least (dots, breaks)
+STACK_DOUBT = 0.5  # a sideways reading of letters centred one per row counts half against the stacked one
 HANG_DOUBT = 0.5  # an upright reading of letters that hang (orient.hangs) counts half against the turned one
 BENT_TRUST = 0.25  # a bent line's straightened reading wins unless the other is 4x as plausible
 EFFECT_HEIGHTS = (48, 64)  # recogniser heights also tried on filled hollow letters
@@ -71,10 +74,11 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
         if cfg.orientations:
             cands += _bent_whole(engine, gray, views, cfg, timings)
             cands += [_scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings))]
-            cands += _stacks(engine, gray, views, cfg, timings)
+            stacks, signs = _stacks(engine, gray, views, cfg, timings)
+            cands += stacks
             if _try_sideways(views, first, cands, cfg):
                 plain_rgb, plain_gray = _timed(timings, "effects", _without_rules, rgb, gray, views, cfg)
-                cands += _sideways(engine, plain_rgb, plain_gray, cfg, timings)
+                cands += [_doubted(c, signs) for c in _sideways(engine, plain_rgb, plain_gray, cfg, timings)]
     return select_chunks(cands)
 
 
@@ -239,9 +243,10 @@ def _scored(chunk: ReadChunk, source: int, doubt: float = 1.0) -> Scored:
     reading of the larger box would win for its paper. A reading of far fewer letters than
     the crop has ink components (a sideways word read as one tall '3') is implausible:
     plausibility is min(1, letters / (PARTS_PER_LETTER x components))."""
-    from segmentation.chars import ink_mask
+    import cv2
 
-    ink = float(max(1, int(ink_mask(chunk.gray).sum())))
+    _, bw = cv2.threshold(chunk.gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)  # no blur: crops of any size alike
+    ink = float(max(1, int(bw.sum())))
     return Scored(chunk, chunk.box, _plausible(chunk) * ink * doubt, source)
 
 
@@ -282,18 +287,33 @@ def _union_box(boxes: list[Box]) -> Box:
 
 
 def _stacks(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,
-            timings: dict[str, float]) -> list[Scored]:
-    """Readings of tall columns of upright boxes as letters stacked one per row (pass 4)."""
-    from segmentation.stack import columns, lowered, stack_view
+            timings: dict[str, float]) -> tuple[list[Scored], list[Box]]:
+    """Readings of tall columns of upright boxes as letters stacked one per row (pass 4), and
+    the boxes of the columns whose rows are centred as a sign's letters are (stack.centred)."""
+    from segmentation.chars import ink_mask
+    from segmentation.stack import centred, columns, grown, lowered, stack_view
 
     boxes = [footprint(v) for v in views if v.map_xy is None]
-    out = []
-    for col in columns(boxes):
-        stack = stack_view(upright_view(gray, col, 0.0))
+    out, signs = [], []
+    cols = columns(boxes)
+    ink = ink_mask(upright_view(gray, (0, 0, gray.shape[1], gray.shape[0]), 0.0).gray) if cols else None
+    for col in cols:
+        stack = stack_view(upright_view(gray, grown(col, ink), 0.0))
         chunk = _read(engine, stack.view, cfg, timings) if stack is not None else None
         if chunk is not None:
             out.append(_scored(lowered(chunk, stack), 4))
-    return out
+        if stack is not None and centred(stack):
+            signs.append(footprint(stack.view))
+    return out, signs
+
+
+def _doubted(cand: Scored, signs: list[Box]) -> Scored:
+    """A sideways reading of a column whose letters are centred one per row counts
+    STACK_DOUBT: the recogniser reads stacked letters turned 90 degrees as confident
+    nonsense ('BooN' 0.99 for a stacked 'Zoom')."""
+    if any(overlap(cand.box, s) > CONFLICT for s in signs):
+        return replace(cand, score=cand.score * STACK_DOUBT)
+    return cand
 
 
 def _try_sideways(views: list[View], first: list[ReadChunk | None], cands: list[Scored],

@@ -29,12 +29,13 @@ class Stack:
 
     view: the line to read (gap pixels map to NaN). spans: (u0, u1) columns of each letter
     in view.gray, left to right = top to bottom in the picture. heights: each letter's ink
-    height in pixels.
+    height in pixels. rows: each letter's ink box in the column it was cut from.
     """
 
     view: View
     spans: tuple[tuple[int, int], ...]
     heights: tuple[int, ...]
+    rows: tuple[tuple[int, int, int, int], ...] = ()  # (y0, y1, x0, x1) of each letter in the column's crop
 
 
 def columns(boxes: Sequence[Box]) -> list[Box]:
@@ -92,7 +93,51 @@ def stack_view(view: View) -> Stack | None:
         spans.append((u, u + x1 - x0))
         u += x1 - x0 + gap
     line = View(gray, view.origin, (pad, pad + tall), map_xy, view.rotation)
-    return Stack(line, tuple(spans), tuple(y1 - y0 for y0, y1, _, _ in pieces))
+    return Stack(line, tuple(spans), tuple(y1 - y0 for y0, y1, _, _ in pieces), tuple(pieces))
+
+
+CENTRED = 0.5  # centres spread at most this share of the less spread edge's spread: letters are centred
+EDGE_SPREAD = 0.03  # ... and that edge spreads at least this share of the row height (not capitals of one width)
+
+
+def centred(stack: Stack) -> bool:
+    """Whether the column's rows of ink are centred on one axis, as letters stacked on a sign
+    are, rather than share an edge, as the letters of a line turned 90 degrees share its
+    baseline: the rows' centres spread (mean distance to their median) at most CENTRED times
+    either edge's. Needs three rows; rows of one width (every edge aligned) give no
+    evidence. Drawn stacks of 14 families: 63 % found; lines turned 90 or 270 degrees: 1 %."""
+    if len(stack.rows) < 3:
+        return False
+    r = np.asarray(stack.rows, np.float64)  # (n, 4) y0, y1, x0, x1
+    h = float(np.median(r[:, 1] - r[:, 0]))
+    left, right, centre = (float(np.mean(np.abs(e - np.median(e)))) / h
+                           for e in (r[:, 2], r[:, 3], (r[:, 2] + r[:, 3]) / 2))
+    edge = min(left, right)
+    return edge >= EDGE_SPREAD and centre <= CENTRED * edge
+
+
+def grown(col: Box, ink: np.ndarray) -> Box:
+    """The column box grown up and down over letters it cuts through and letters the detector
+    missed (a lone I or l): rows of ink within a gap of the column's width that lie inside the column's x range
+    widened by a quarter on each side without touching its edges (a line of other text
+    crossing the column is not a letter of it). ``ink``: (H, W) bool ink of the picture."""
+    x0, y0, x1, y1 = col
+    m = max(1, (x1 - x0) // 4)
+    a, b = max(0, x0 - m), min(ink.shape[1], x1 + m)
+    strip = ink[:, a:b]  # (H, w)
+    bands = _bands(strip.any(axis=1))
+    inside = [(u, v) for u, v in bands if not (strip[u:v, 0].any() or strip[u:v, -1].any())]
+    width = x1 - x0
+    for u, v in inside:  # letters the box cuts through are whole
+        if u < y1 and v > y0:
+            y0, y1 = min(y0, u), max(y1, v)
+    for u, v in sorted(inside, key=lambda r: -r[0]):  # upward
+        if v <= y0 and y0 - v < width:
+            y0 = u
+    for u, v in sorted(inside):  # downward
+        if u >= y1 and u - y1 < width:
+            y1 = v
+    return x0, y0, x1, y1
 
 
 def _bands(rows: np.ndarray) -> list[tuple[int, int]]:

@@ -105,3 +105,44 @@ def test_stacked_descenders_are_cut_as_in_a_line(word, letter):
 
     stacked, line = (rows(segment(_picture(k, "roboto", word))) for k in ("vertical-stack", "control"))
     assert abs(stacked[0] - line[0]) <= 2 and abs(stacked[1] - line[1]) <= 2, (stacked, line)
+
+
+WORDS = ["Zoom", "Settings", "Penguins", "SALE", "Quiet", "Inbox", "MENU", "Harbour", "Fabulous", "Exit"]
+
+
+def _column(kind: str, font: str, word: str):
+    from segmentation.orient import View
+    from segmentation.stack import stack_view
+
+    gray = _gray(kind, font, word)
+    return stack_view(View(gray, (0, 0), (0, gray.shape[0])))
+
+
+def test_letters_centred_one_per_row_are_told_from_a_turned_line():
+    """The evidence that doubts a sideways reading of a column (segmentation.read._doubted):
+    never given by a line turned 90 or 270 degrees, whose letters share a baseline."""
+    from segmentation.stack import centred
+
+    fonts = ["roboto", "roboto-bold", "libre-baskerville"]
+    stacks = [centred(_column("vertical-stack", f, w)) for f in fonts for w in WORDS]
+    turned = [centred(s) for f in fonts for w in WORDS for k in ("rotate-90", "rotate-270")
+              if (s := _column(k, f, w)) is not None]
+    assert not any(turned)
+    assert np.mean(stacks) >= 0.5
+
+
+def test_a_column_grows_over_a_letter_the_detector_missed():
+    """A lone capital I or l is often not boxed by the detector: the column still starts at it,
+    while a line of text across the top of the picture is no letter of the column."""
+    from segmentation.stack import grown
+
+    gray = _gray("vertical-stack", "roboto", "Inbox")
+    ink = ink_mask(gray)
+    rows = np.nonzero(ink.any(axis=1))[0]
+    cols = np.nonzero(ink.any(axis=0))[0]
+    first_gap = rows[np.nonzero(np.diff(rows) > 1)[0][0] + 1]  # where the n starts
+    col = (int(cols[0]), int(first_gap), int(cols[-1]) + 1, int(rows[-1]) + 1)  # n, b, o, x
+    assert grown(col, ink)[1] == rows[0]  # the I's top
+    heading = np.zeros_like(ink)
+    heading[rows[0]:rows[0] + 30, :] = True  # a wide line of ink where the I is
+    assert grown(col, ink | heading)[1] == col[1]
