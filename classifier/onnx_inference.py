@@ -25,7 +25,7 @@ from glyphs.labels import LabelMap, LabelMapError
 
 ONNX_FILE = "model.onnx"
 WEIGHTS_FILE = "model.safetensors"
-PROTOTYPES = "prototypes.safetensors"  # classifier.store.PROTOTYPES
+PROTOTYPES = "prototypes.safetensors"  # optional: class-average embeddings (F, C + 1, D), int8 + row scales
 OUTPUTS = ("log_probs", "weight", "width", "italic_logit", "embedding")  # classifier.model.GlyphOutput
 
 
@@ -133,7 +133,7 @@ def load_onnx_model(model_dir: str | Path, threads: int = 1, batch_size: int = 2
     if (d / WEIGHTS_FILE).is_file() and recorded != weights_sha256(d):
         raise ModelError(f"{path} was not exported from the {WEIGHTS_FILE} beside it; "
                          f"run `python cli.py export {d} --onnx` again")
-    protos = _prototypes(d) if config.get("scoring", "head") != "head" else None
+    protos = read_prototypes(d) if config.get("scoring", "head") != "head" else None
     return OnnxGlyphModel(session, labels, config, protos, batch_size)
 
 
@@ -158,8 +158,9 @@ def _cached_session(path: str, stamp: tuple[int, int], threads: int):
         raise ModelError(f"{path} is not a readable ONNX model ({str(e).splitlines()[0]})") from None
 
 
-def _prototypes(d: Path) -> np.ndarray | None:
-    """(F, C + 1, D) float32 class-average embeddings, or None (classifier.store.load_prototypes)."""
+def read_prototypes(d: Path) -> np.ndarray | None:
+    """(F, C + 1, D) float32 class-average embeddings of model directory ``d``, or None when it has
+    none; the one reader (numpy only, so the ONNX path needs no torch). ModelError if unreadable."""
     from safetensors import SafetensorError
     from safetensors.numpy import load_file
 

@@ -21,10 +21,10 @@ from safetensors.torch import load_file, save_file
 
 from classifier.errors import ModelError
 from classifier.model import ArchError, GlyphNet, ModelArgs
+from classifier.onnx_inference import PROTOTYPES, read_prototypes
 from glyphs.labels import LabelMap, LabelMapError
 
 FORMAT = "freefontfinder-glyphnet/1"
-PROTOTYPES = "prototypes.safetensors"  # optional: class-average embeddings (F, C + 1, D), int8 + scales
 
 
 def _write_json(path: Path, obj: dict) -> None:
@@ -101,14 +101,9 @@ def save_prototypes(directory: str | Path, protos: torch.Tensor) -> None:
 
 def load_prototypes(directory: str | Path) -> torch.Tensor | None:
     """(F, C + 1, D) float32 class-average embeddings, or None when the model has none
-    (int8 + scale, or the older float16 file)."""
-    path = Path(directory) / PROTOTYPES
-    if not path.is_file():
-        return None
-    t = load_file(str(path))
-    if "prototypes" in t:
-        return t["prototypes"].float()
-    return t["prototypes_q"].float() * t["prototypes_scale"].float()
+    (classifier.onnx_inference.read_prototypes: int8 + scales, or the older float16 file)."""
+    protos = read_prototypes(Path(directory))
+    return None if protos is None else torch.from_numpy(protos)
 
 
 def save_checkpoint(directory: str | Path, net: torch.nn.Module, opt: torch.optim.Optimizer, state: dict) -> None:
