@@ -44,25 +44,21 @@ def source_rows(src: LabelMap, dst: LabelMap) -> np.ndarray:
 @torch.no_grad()
 def class_mean_embeddings(net: GlyphNet, train: GlyphArrays, fonts: np.ndarray, per_font: int = 64,
                           batch: int = 1024) -> torch.Tensor:
-    """(len(fonts), D) mean embedding of up to ``per_font`` training glyphs of each font index (eval mode)."""
+    """(len(fonts), D) mean embedding of the first ``per_font`` training glyphs of each font index
+    (eval mode); zeros for a font without glyphs."""
     was_training = net.training
     net.eval()
     font_col = train.font.cpu().numpy()
-    rows = []
-    for f in fonts:
-        idx = np.flatnonzero(font_col == f)[:per_font]
-        rows.append(idx if len(idx) else np.zeros(0, np.int64))
-    flat = np.concatenate(rows)
-    embs = []
+    order = np.argsort(font_col, kind="stable")  # rows grouped by font, once
+    starts = np.searchsorted(font_col[order], fonts)
+    rows = [order[a:a + per_font][font_col[order[a:a + per_font]] == f] for a, f in zip(starts, fonts, strict=True)]
+    flat = torch.from_numpy(np.concatenate(rows) if rows else np.zeros(0, np.int64))
+    out = torch.zeros(len(fonts), net.args.embed_dim)
+    owner = torch.from_numpy(np.repeat(np.arange(len(fonts)), [len(r) for r in rows]))  # (M,) row of out
     for i in range(0, len(flat), batch):
-        part = train.take(torch.from_numpy(flat[i:i + batch]).to(train.font.device))
-        embs.append(net(part.images, part.char).embedding.cpu())  # (B, D)
-    emb = torch.cat(embs) if embs else torch.zeros(0, net.args.embed_dim)
-    out, start = torch.zeros(len(fonts), net.args.embed_dim), 0
-    for k, idx in enumerate(rows):
-        if len(idx):
-            out[k] = emb[start:start + len(idx)].mean(0)
-        start += len(idx)
+        part = train.take(flat[i:i + batch].to(train.font.device))
+        out.index_add_(0, owner[i:i + batch], net(part.images, part.char).embedding.cpu())  # (B, D) summed
+    out /= torch.tensor([max(len(r), 1) for r in rows], dtype=torch.float32)[:, None]
     net.train(was_training)
     return out
 
