@@ -130,7 +130,7 @@ def prepare(cfg: TrainConfig) -> Run:
     net = build_classifier(cfg.arch, labels.num_fonts, labels.num_chars, size=labels.norm.size,
                            **parse_overrides(cfg.arch_overrides)).to(env.device)
     if cfg.init_from:
-        warm_start(net, cfg, labels, val_variants, train)
+        warm_start(net, cfg, labels, val_variants, train, fingerprint)
     opt = make_optimizer(net, cfg)
     if env.distributed:
         ids = [env.device.index] if env.device.type == "cuda" else None
@@ -144,11 +144,14 @@ def prepare(cfg: TrainConfig) -> Run:
 
 
 def warm_start(net: GlyphNet, cfg: TrainConfig, labels: LabelMap, val_variants: list[int],
-               train: gdata.GlyphArrays) -> None:
+               train: gdata.GlyphArrays, fingerprint: str = "") -> None:
     """Load the weights of model directory ``cfg.init_from`` into ``net`` (fine-tuning).
 
-    Same label map: the architecture and the held-out variants must be identical too,
-    otherwise validation would score glyphs the first model trained on. A larger label
+    Same label map: the architecture must be identical, and on the source model's own
+    dataset (same fingerprint) the held-out variants too, otherwise validation would score
+    glyphs the first model trained on. A new dataset of the same families (another
+    ``glyphs generate --seed``, or new styles) holds no glyph the source trained on, so any
+    held-out variants are clean there. A larger label
     map holding every source family (the full catalog after the 300): the font head is
     extended by font id and new families imprinted (classifier.warmstart); generate that
     dataset with another ``--seed`` than the source's, so no validation glyph is one the
@@ -169,7 +172,8 @@ def warm_start(net: GlyphNet, cfg: TrainConfig, labels: LabelMap, val_variants: 
     if src.args != net.args:
         raise TrainError(f"--init-from {cfg.init_from}: its architecture differs from --arch {cfg.arch} "
                          f"{cfg.arch_overrides}".rstrip())
-    if list(src_config.get("val_variants", [])) != list(val_variants):
+    same_data = src_config.get("dataset_fingerprint", fingerprint) == fingerprint
+    if same_data and list(src_config.get("val_variants", [])) != list(val_variants):
         raise TrainError(f"--init-from {cfg.init_from} held out variants {src_config.get('val_variants')}, "
                          f"this run {list(val_variants)}: use the same --seed and --val-fraction")
     net.load_state_dict(src.state_dict(), strict=True)

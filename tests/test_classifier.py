@@ -300,6 +300,18 @@ def test_init_from_refuses_a_mismatched_model(trained, tiny_data, tmp_path, chan
         trainer.prepare(cfg)
 
 
+def test_init_from_accepts_a_new_dataset_of_the_same_families(trained, tmp_path):
+    # another generation seed: none of its glyphs is one the source trained on, so its own
+    # held-out variants are clean even where they differ from the source's
+    cfg = GenerateConfig(out=str(tmp_path / "glyphs"), catalog=str(FIX / "catalog-tiny.txt"), cache=str(FIX / "fonts"),
+                         variants=6, num_shards=1, workers=1, seed=3)
+    assert generate(cfg) == 0
+    run = trainer.prepare(_cfg(tmp_path / "glyphs", tmp_path / "out", init_from=str(trained)))
+    saved = load_file(str(trained / "model.safetensors"))
+    assert run.val_variants != json.loads((trained / "config.json").read_text())["val_variants"]
+    assert all(torch.equal(saved[k], v) for k, v in run.net.state_dict().items())
+
+
 def _subset_model(trained: Path, out: Path, drop: int) -> tuple[Path, list[str]]:
     """The trained model without family ``drop``, its families in reverse order (a real smaller model)."""
     from classifier.store import read_model_dir
