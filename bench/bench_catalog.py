@@ -48,10 +48,12 @@ def top5(ident, path: Path) -> tuple[list[str], float]:
 
 def samples(testsets: Path, split: str, limit: int) -> list:
     from bench.make_testsets import VERSION
-    from bench.manifest import read_manifest, select
+    from bench.manifest import as_catalog_names, read_manifest, select
+    from glyphs.catalog import resolve_catalog_path
+    from glyphs.catalog_files import load_aliases
 
     _, rows = read_manifest(testsets / split, VERSION)
-    return select(rows, None, 1, limit)
+    return as_catalog_names(select(rows, None, 1, limit), load_aliases(resolve_catalog_path("default")))
 
 
 def run_split(idents: dict, testsets: Path, split: str, limit: int) -> dict:

@@ -11,7 +11,7 @@ so the first N rows of a split spread over as many families as possible.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 MANIFEST = "manifest.json"
@@ -87,3 +87,12 @@ def select(samples: list[Sample], families: list[str] | None = None, per_family:
         if limit and len(out) >= limit:
             break
     return out
+
+
+def as_catalog_names(samples: list[Sample], aliases: dict[str, str]) -> list[Sample]:
+    """The samples with each true family named as the catalog now names it: a family folded
+    into another since the pictures were drawn (a twin, glyphs/twins.py: the same Latin
+    glyphs) becomes that one, its drawn name kept in ``extra["drawn_as"]``. ``aliases``:
+    glyphs.catalog_files.load_aliases of the catalog ranked over."""
+    return [replace(s, family=aliases[s.family], extra={**s.extra, "drawn_as": s.family})
+            if s.family in aliases else s for s in samples]

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from bench.config import BenchmarkConfig, DeepFontConfig, TestsetConfig
 from bench.make_testsets import VERSION, catalog_files, make_testsets, parse_splits
-from bench.manifest import ManifestError, Sample, read_manifest, select
+from bench.manifest import ManifestError, Sample, as_catalog_names, read_manifest, select
 from bench.report import RankFn, SystemFailedError, SystemRun, evaluate, write_report
+from glyphs.catalog import resolve_catalog_path
+from glyphs.catalog_files import load_aliases
 
 
 class BenchmarkError(RuntimeError):
@@ -59,10 +61,11 @@ def load_samples(cfg: BenchmarkConfig) -> tuple[list[Sample], dict]:
         present, missing = catalog_files(cfg.catalog, cfg.cache, cfg.families)
         families = [f.family.id for f in present] + missing
     samples, meta = [], {}
+    aliases = load_aliases(resolve_catalog_path(cfg.catalog))
     for split in parse_splits(cfg.split):
         m, rows = read_manifest(Path(cfg.testsets) / split, VERSION)
         meta = meta or m
-        samples += select(rows, families, cfg.per_family, cfg.limit)
+        samples += as_catalog_names(select(rows, families, cfg.per_family, cfg.limit), aliases)
     if not samples:
         raise BenchmarkError(f"no test samples selected from {cfg.testsets}")
     return samples, meta

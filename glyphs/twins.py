@@ -11,6 +11,11 @@ variable file at wght=400 when there is no static one) is read with fontTools:
   family wins, then the first id alphabetically (``hind`` before ``hind-siliguri``).
   Only outlines count: faces that differ only in spacing (``lexend``/``lexend-deca``)
   are twins, since the classifier sees one glyph at a time.
+- ``twin`` too, drawn (glyphs/twins_drawn.py): the 62 glyphs drawn at 64 px per em
+  overlap an earlier kept family's glyph for glyph (ink IoU >= 0.98 each). Script
+  families of one superfamily often carry one Latin drawing in slightly different
+  outline versions (``noto-serif-tamil``/``noto-serif-bengali``, ``bayon``/``koulen``):
+  the hashes differ, no picture can tell them apart.
 - ``not_fetched``: no files in the cache (fontsource has no package, or the fetch
   failed); only with ``drop_unfetched``, otherwise the pass stops and says so.
 """
@@ -18,11 +23,12 @@ variable file at wght=400 when there is no static one) is read with fontTools:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from glyphs.catalog import Family, FamilyFiles, FontFile, family_files
 from glyphs.full_catalog import REQUIRED_TEXT, Dropped, nearest_400
+from glyphs.twins_drawn import fold_drawn
 
 
 class GlyphReadError(RuntimeError):
@@ -112,6 +118,7 @@ def fold(families: tuple[Family, ...], cache: Path, drop_unfetched: bool,
     kept: list[Family] = []
     dropped: list[Dropped] = []
     first_of: dict[str, str] = {}  # outline hash -> the id it folds into
+    choice_of: dict[str, tuple[FontFile, dict[str, float]]] = {}  # kept id -> the file and location read
     unfetched = []
     for fam in families:
         if progress is not None:
@@ -130,6 +137,11 @@ def fold(families: tuple[Family, ...], cache: Path, drop_unfetched: bool,
         else:
             first_of[digest] = fam.id
             kept.append(fam)
+            choice_of[fam.id] = choice
+    kept, drawn = fold_drawn(kept, choice_of)
+    into = {d.id: d.alias_of for d in drawn}  # a family an earlier twin folded into may itself fold now
+    dropped = [replace(d, alias_of=into[d.alias_of], reason=f"{d.reason}, itself drawn like {into[d.alias_of]}'s")
+               if d.alias_of in into else d for d in dropped] + drawn
     if unfetched and not drop_unfetched:
         shown = ", ".join(unfetched[:10]) + (" ..." if len(unfetched) > 10 else "")
         raise FileNotFoundError(f"{len(unfetched)} families have no files in {cache} ({shown}): "

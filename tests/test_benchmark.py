@@ -16,7 +16,7 @@ from PIL import Image
 from bench import texts
 from bench.config import DeepFontConfig, TestsetConfig
 from bench.make_testsets import SPLITS, VERSION, make_testsets
-from bench.manifest import read_manifest, select
+from bench.manifest import as_catalog_names, read_manifest, select
 from bench.report import evaluate, metrics, write_report
 from bench.run import BenchmarkError, pipeline_rank_fn
 from tests.conftest import run_cli
@@ -110,6 +110,14 @@ def test_select_is_round_robin(testsets):
     assert [r.family for r in select(rows, limit=5)] == FAMILIES
     assert len(select(rows, per_family=2)) == 10
     assert {r.family for r in select(rows, families=["lobster"])} == {"lobster"}
+
+
+def test_a_family_folded_since_drawing_is_scored_by_its_catalog_name(testsets):
+    _, rows = read_manifest(testsets / "clean")
+    named = as_catalog_names(rows, {"lobster": "lobster-twin"})
+    assert [r.family for r in named] == [{"lobster": "lobster-twin"}.get(r.family, r.family) for r in rows]
+    assert {r.extra.get("drawn_as") for r in named if r.family == "lobster-twin"} == {"lobster"}
+    assert all("drawn_as" not in r.extra for r in named if r.family != "lobster-twin")
 
 
 def _truth(root: Path) -> dict[Path, object]:

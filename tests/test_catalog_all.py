@@ -183,6 +183,36 @@ def test_fold_twins_stops_on_unfetched_families(twin_cache: Path) -> None:
     assert [(d.id, d.rule) for d in result.dropped] == [("not-fetched", "not_fetched")]
 
 
+def _nudged(src: Path, dest: Path, dy: int) -> None:
+    """``src`` with every simple glyph's outline moved up ``dy`` font units: another outline
+    hash, the same drawing (a superfamily's other outline version of one Latin design)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(src)
+    glyf = font["glyf"]
+    for name in font.getGlyphOrder():
+        if glyf[name].numberOfContours > 0:
+            glyf[name].coordinates.translate((0, dy))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    font.save(dest)
+
+
+def test_fold_twins_by_drawing_and_resolving_chains(twin_cache: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    shutil.copytree(twin_cache, cache)
+    src = FIXTURE_FONTS / "roboto/static/roboto-latin-400-normal.woff2"
+    for fid in ("roboto-nudged", "roboto-nudged-copy"):  # the copy: outlines identical to roboto-nudged's
+        _nudged(src, cache / fid / f"static/{fid}-latin-400-normal.woff2", dy=3)
+    ids = ["roboto", "roboto-flex", "roboto-nudged", "roboto-nudged-copy", "lobster"]
+    result = fold(tuple(map(_fam, ids)), cache, drop_unfetched=False)
+    assert [f.id for f in result.families] == ["roboto", "roboto-flex", "lobster"]  # a related design stays
+    by_id = {d.id: d for d in result.dropped}
+    assert by_id["roboto-nudged"].alias_of == "roboto" and "drawn like roboto's" in by_id["roboto-nudged"].reason
+    # hash-folded into a family that then folds by drawing: the alias points at the family kept
+    assert by_id["roboto-nudged-copy"].alias_of == "roboto"
+    assert "outlines identical to roboto-nudged's" in by_id["roboto-nudged-copy"].reason
+
+
 # --------------------------------------------------------------------------- CLI
 def test_cli_build_fold_and_list(tmp_path: Path, twin_cache: Path, capsys) -> None:
     meta = dict(METADATA)
