@@ -184,7 +184,7 @@ def _identify_parsers(sub: Any) -> None:
          "EasyOCR's default int8 recogniser, for comparison", choices=["auto", "onnx", "torch", "torch-int8"])
     _add(p, "--fonts-dir", IdentifyConfig, "font cache to draw candidates from (None = the fetch cache)")
     _add(p, "--catalog", IdentifyConfig, "families to rank: 'default' = 'all' (every Latin Google Fonts family: "
-         "1,566 that can be drawn, of 1,568 listed), 'top300' (the 300 most used: the glyph model's classes), or a "
+         "1,540 that can be drawn, of 1,542 listed), 'top300' (the 300 most used: the glyph model's classes), or a "
          "catalog file; fonts added with `fonts add` are always ranked")
     p.add_argument("--no-verify", dest="verify", action="store_false", default=None,
                    help="rank by the glyph model alone: no render-and-compare")
