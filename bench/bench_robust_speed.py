@@ -40,7 +40,7 @@ STAGES = (
     ("segmentation.read", "_parts", "ink parts"),
     ("segmentation.effects", "remove_shadow", "effects: shadow"),
     ("segmentation.effects", "remove_rules", "effects: rules"),
-    ("segmentation.effects", "fill_outlines", "effects: outlines"),
+    ("segmentation.hollow", "fill_outlines", "effects: outlines"),
     ("segmentation.chars", "segment_crop", "cut characters"),
     ("segmentation.bend", "bent_view", "bent line check"),
     ("segmentation.read", "hangs", "upside-down check"),

@@ -42,7 +42,7 @@ STAGES = {
     "det_post": ("segmentation.easyocr_numpy", "detect_boxes"),  # inside detect
     "shadow": ("segmentation.effects", "remove_shadow"),
     "rules": ("segmentation.effects", "remove_rules"),
-    "fill": ("segmentation.effects", "fill_outlines"),
+    "fill": ("segmentation.hollow", "fill_outlines"),
     "cut": ("segmentation.chars", "segment_crop"),
     "normalize": ("segmentation.segment", "_assemble"),
     "index": ("fontindex", "family_match"),

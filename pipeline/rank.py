@@ -44,6 +44,7 @@ from pipeline.trust import (
     flatten,
     index_agreement,
     letter_agreement,
+    more_like_letters,
     region_trust,
     reliability,
 )
@@ -147,6 +148,11 @@ class Identifier:
         images = np.stack([g.image for g in glyphs])  # (N, S, S) uint8
         lp, scores = self.glyph_log_probs(images, chars)
         w = glyph_weights(chars, [g.ocr_confidence for g in glyphs], self.calibration)
+        if any(g.alt_image is not None for g in glyphs):  # hollow letters: the cut that looks more like letters
+            alt = np.stack([g.image if g.alt_image is None else g.alt_image for g in glyphs])
+            lp_alt, scores_alt = self.glyph_log_probs(alt, chars)
+            if more_like_letters(scores_alt.embedding, scores.embedding, self.model.char_indices(chars), self.prototypes):
+                lp, scores = lp_alt, scores_alt
         fam = self.model.labels.fonts
         evidence = [GlyphEvidence(g.char, tuple(int(v) for v in g.box), float(g.ocr_confidence),
                                   fam[int(np.argmax(lp[i]))].family) for i, g in enumerate(glyphs)]

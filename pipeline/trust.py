@@ -51,6 +51,19 @@ def letter_agreement(embedding: np.ndarray, char_index: np.ndarray, prototypes: 
     return np.where(known, out, 1.0)
 
 
+def more_like_letters(embedding_a: np.ndarray, embedding_b: np.ndarray, char_index: np.ndarray,
+                      prototypes: np.ndarray | None) -> bool:
+    """Whether glyphs cut one way (embedding_a, (N, D)) look more like the letters read than the
+    same glyphs cut another way (embedding_b): a higher mean letter_agreement; ties keep b.
+    Hollow letters are cut at their outline's middle and at its inner edge (segmentation.hollow):
+    cut at the wrong edge, letters come out half an outline too bold or too thin, and look less
+    like any font's letter (20 families x 2 texts of each kind of outline: the right cut 62 of 79
+    times; the best font's summed log-probability, 45 of 79)."""
+    a = letter_agreement(embedding_a, char_index, prototypes)
+    b = letter_agreement(embedding_b, char_index, prototypes)
+    return bool(a.mean() > b.mean())
+
+
 def index_agreement(similarity: np.ndarray) -> np.ndarray:
     """(N,) 0-1 as letter_agreement, from the font index: similarity (S, N) is each glyph's cosine
     to every indexed style's embedding of the letter read (pipeline.openset.glyph_similarity; NaN

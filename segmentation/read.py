@@ -185,7 +185,8 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
     from glyphs.normalize import to_dark_on_light
     from segmentation import easyocr_backend as eb
     from segmentation.chars import segment_crop
-    from segmentation.effects import fill_outlines, remove_shadow
+    from segmentation.effects import remove_shadow
+    from segmentation.hollow import fill_outlines
 
     crop = to_dark_on_light(view.gray) if view.map_xy is not None else view.gray  # (h, w) uint8
     if cfg.effects:
@@ -195,8 +196,9 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
     filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects else None
     cut = crop  # the crop characters are cut in (glyph images come from ``crop``)
     if filled is not None:  # hollow letters: glyphs are cut solid, as the glyph model knows letters
-        crop = cut = filled[0]
-        tries = [(filled[1], h) for h in sorted({cfg.recog_height, *EFFECT_HEIGHTS})] + [(filled[0], cfg.recog_height)]
+        crop = cut = filled.glyphs
+        tries = [(filled.reading, h) for h in sorted({cfg.recog_height, *EFFECT_HEIGHTS})]
+        tries += [(filled.glyphs, cfg.recog_height)]
         for img, height in tries:  # filled letters read best at various heights and thicknesses
             second = _timed(timings, "recognize", eb.recognize, engine, img, height, cfg.lexicon_margin)
             reading = second if second.confidence > reading.confidence else reading  # the surest, hollow or filled
@@ -206,7 +208,8 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
                    reading.char_conf, view.core)
     box = footprint(view)
     return ReadChunk(box, view.origin, crop, reading.text, reading.confidence, tuple(chars),
-                     view.map_xy, view.rotation, _parts(cut, view.core))
+                     view.map_xy, view.rotation, _parts(cut, view.core),
+                     alt_gray=None if filled is None else filled.inner)
 
 
 def _read_unruled(engine: Any, crop: np.ndarray, core: tuple[int, int], cfg: SegmentConfig,

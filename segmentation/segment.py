@@ -194,16 +194,38 @@ def _word_glyphs(chunk: ReadChunk, chars: list[CharBox], norm: NormSettings, wor
     cut = upright_letters(chunk.gray, boxes, curve) if curve is not None else [(chunk.gray, b) for b in boxes]
     metrics = estimate_line_metrics([b for _, b in cut], letters)
     view = View(chunk.gray, chunk.origin, (0, 0), chunk.map_xy, chunk.rotation)
+    alts = _inner_glyphs(chunk, boxes, letters, norm) if curve is None else None
     out = []
-    for c, (src, cbox) in zip(chars, cut, strict=True):
+    for k, (c, (src, cbox)) in enumerate(zip(chars, cut, strict=True)):
         img = normalize_glyph(src, cbox, metrics, norm)  # (S, S) uint8
         box = to_image(view, c.box)
-        out.append(Glyph(c.char, box, round(c.confidence, 4), word_index, line, img, c.method))
+        out.append(Glyph(c.char, box, round(c.confidence, 4), word_index, line, img, c.method,
+                         None if alts is None else alts[k]))
     return out
 
 
+def _inner_glyphs(chunk: ReadChunk, boxes: list[Box], letters: list[str], norm: NormSettings) -> list | None:
+    """(S, S) uint8 glyphs of hollow letters filled to their outline's inner edge
+    (chunk.alt_gray), each cut at its own ink's box within its letter's box (the letters are
+    smaller than in chunk.gray by the outline's width, and so are the line's metrics);
+    None without such a crop."""
+    from glyphs.normalize import estimate_line_metrics, normalize_glyph
+
+    alt = chunk.alt_gray
+    if alt is None or alt.shape != chunk.gray.shape:
+        return None
+    ink = alt < (int(alt.min()) + int(alt.max())) / 2.0  # (h, w) bool: painted in two levels
+    tight = []
+    for b in boxes:
+        ys, xs = np.nonzero(ink[b[1]:b[3], b[0]:b[2]])
+        tight.append(b if len(xs) == 0 else (b[0] + int(xs.min()), b[1] + int(ys.min()),
+                                             b[0] + int(xs.max()) + 1, b[1] + int(ys.max()) + 1))
+    metrics = estimate_line_metrics(tight, letters)
+    return [normalize_glyph(alt, b, metrics, norm) for b in tight]
+
+
 def _relined(g: Glyph, line: int) -> Glyph:
-    return Glyph(g.char, g.box, g.ocr_confidence, g.word_index, line, g.image, g.method)
+    return replace(g, line_index=line)
 
 
 def _union(boxes: list[Box]) -> Box:

@@ -18,6 +18,8 @@ class Glyph:
     line_index: int  # index into Segmentation.lines
     image: np.ndarray = field(repr=False, compare=False)  # (S, S) uint8 from glyphs.normalize_glyph
     method: str = "components"  # how the box was found: components | ctc | tesseract
+    # (S, S) uint8: a hollow letter cut at its outline's inner edge (``image``: at its middle), else None
+    alt_image: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,5 @@ class ReadChunk:
     rotation: float = 0.0  # degrees the text is turned in the picture (segmentation.orient.View)
     parts: int = 0  # ink components (letter pieces) in the crop; 0 = not counted
     bent: bool = False  # read from a bent line laid straight (segmentation.bend): its direction is known
+    # (h, w) uint8 like ``gray``: hollow letters filled only to their outline's inner edge (segmentation.hollow)
+    alt_gray: np.ndarray | None = field(default=None, repr=False)

@@ -14,7 +14,8 @@ import pytest
 from bench.fonts import Style
 from bench.robust_draw import KINDS
 from segmentation.chars import ink_mask
-from segmentation.effects import fill_outlines, remove_rules, remove_shadow
+from segmentation.effects import remove_rules, remove_shadow
+from segmentation.hollow import fill_outlines
 
 FONTS = Path(__file__).resolve().parent / "fixtures" / "fonts"
 ROBOTO = Style(FONTS / "roboto" / "static" / "roboto-latin-400-normal.woff2", 400)
@@ -89,7 +90,7 @@ def test_hollow_letters_are_filled():
     gray = _gray("outline")
     filled = fill_outlines(gray, _core(gray))
     assert filled is not None
-    glyphs, _ = filled
+    glyphs = filled.glyphs
     plain = ink_mask(_gray("control"))
     assert _holes(ink_mask(gray)) >= len(TEXT.replace(" ", ""))  # every hollow letter encloses its inside
     assert abs(_holes(ink_mask(glyphs)) - _holes(plain)) <= 1  # only counters (Q, e, a, b, o) stay open
@@ -165,4 +166,4 @@ def test_outlines_centred_on_the_edge_are_found_thin_or_thick(font, stroke):
     filled = fill_outlines(gray, _core(gray))
     assert filled is not None
     plain = ink_mask(_gray("control", style=STYLES[font], text="Museum Entrance"))
-    assert _iou(plain, ink_mask(filled[0])) > 0.6
+    assert _iou(plain, ink_mask(filled.glyphs)) > 0.6
