@@ -174,7 +174,8 @@ def gradient(style: Style, text: str, size: int, rng: np.random.Generator) -> np
 
 KINDS: dict[str, Draw] = {
     "control": plain, "rotate-90": turned(1), "rotate-180": turned(2), "rotate-270": turned(3),
-    "tilt": tilted, "vertical-stack": stacked, "arc": arc, "outline": outlined, "outline-centred": outlined_centred,
+    "tilt": tilted, "vertical-stack": stacked, "arc": arc, "outline": outlined,
     "underline": ruled(-0.12), "strike-through": ruled(0.3), "shadow": shadowed,
     "letter-spacing": spaced, "gradient": gradient,
+    "outline-centred": outlined_centred,  # last: the other kinds keep their place (their draws' seeds) in a full run
 }
