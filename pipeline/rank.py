@@ -112,10 +112,20 @@ class Identifier:
         from segmentation import load_image, segment
 
         rgb = load_image(image)
-        seg = segment(rgb, norm=self.model.labels.norm, config=self.segment_config)
+        seg = segment(rgb, norm=self.model.labels.norm, config=self.segment_config, likeness=self.likeness)
         ranking = self.rank_glyphs(seg.glyphs, seg.text, top, rgb, words=seg.words)
         notes = direction_warnings([w.rotation for w in seg.words], [w.bent for w in seg.words])
         return replace(ranking, warnings=notes + ranking.warnings) if notes else ranking
+
+    def likeness(self, images: np.ndarray, chars: list[str]) -> np.ndarray:
+        """(N,) 0-1: how much each glyph (N, S, S) uint8 looks like its letter (letter_agreement;
+        with the font index, also against the index's fonts). Segmentation uses it to choose
+        between readings of the same ink in different directions."""
+        emb = self.model.score(images, chars).embedding  # (N, D)
+        agree = letter_agreement(emb, self.model.char_indices(chars), self.prototypes)
+        if self.openset is not None:
+            agree = np.maximum(agree, index_agreement(self.openset.glyph_similarity(emb, chars)))
+        return agree
 
     @functools.cached_property
     def prototypes(self) -> np.ndarray | None:

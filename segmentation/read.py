@@ -13,7 +13,11 @@
    (segmentation.bend); its direction comes from its shape, so passes 2 and 3 ask more
    doubt of it (_sure). Words of one bent line, boxed apart, are also read as one (pass 5).
 4. All readings compete for the picture's area (orient.select_chunks): per piece of
-   the picture, the reading with the highest confidence x area wins.
+   the picture, the reading with the highest confidence x ink x plausibility wins, a
+   turned reading counting TURNED_PRIOR (people's pictures hold upright text far more
+   often), and, with a judge (the glyph model), times how much its glyphs look like the
+   letters read: the recogniser reads upright short words turned as other letters with
+   confidence ('No5' as 'GoN' 0.99, 'Gym' sideways as '3' 0.99).
 
 An upright line read confidently costs exactly what it did before (step 1 only).
 """
@@ -51,35 +55,42 @@ from segmentation.orient import (
 from segmentation.types import Box, ReadChunk
 
 SKEW_AGREE = 5.0  # degrees between the ink's and the detector's angle of a line for the ink to be used
-PARTS_PER_LETTER = 0.7  # letters per ink component a plausible reading has at least (dots, breaks)
+PARTS_PER_LETTER = 0.7  # letters per letter-sized ink component a plausible reading has at least (breaks)
+LETTER_PART = 0.4  # ink components this x the median's size are letters or pieces of one (_parts)
 STACK_DOUBT = 0.5  # a sideways reading of letters centred one per row counts half against the stacked one
 HANG_DOUBT = 0.5  # an upright reading of letters that hang (orient.hangs) counts half against the turned one
 BENT_TRUST = 0.25  # a bent line's straightened reading wins unless the other is 4x as plausible
 EFFECT_HEIGHTS = (48, 64)  # recogniser heights also tried on filled hollow letters
+TURNED_PRIOR = 0.5  # a reading of the text turned (upside down, sideways) counts half: upright text is the norm
+LIKENESS_FLOOR = 0.05  # a reading whose glyphs look like none of its letters still counts this much
+
+Judge = Callable[[ReadChunk], float]  # 0-1: how much a reading's glyphs look like the letters read
 
 
 def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
-                 timings: dict[str, float]) -> list[ReadChunk]:
+                 timings: dict[str, float], judge: Judge | None = None) -> list[ReadChunk]:
     """Readings of every text box of the picture, each turned upright. rgb (H, W, 3) and
-    gray (H, W) uint8 of the same picture."""
+    gray (H, W) uint8 of the same picture. ``judge`` (optional) says how much a reading's
+    glyphs look like the letters read; readings of one piece of ink in different
+    directions then compete on it too (_judged)."""
     from segmentation import easyocr_backend as eb
 
     engine = _timed(timings, "load", eb.get_engine, cfg.engine, cfg.num_threads)  # TorchOcr | OnnxOcr
     with engine.threads(cfg.num_threads):
-        views, first, cfg = _first_reads(engine, rgb, gray, cfg, timings)
+        views, first, cfg = _first_reads(engine, rgb, gray, cfg, timings, judge)
         hanging = [cfg.orientations and c is not None and c.map_xy is None and hangs(_as_read(v, c))
                    for v, c in zip(views, first, strict=True)]
         cands = [_scored(c, 0, HANG_DOUBT if h else 1.0) for c, h in zip(first, hanging, strict=True) if c is not None]
         weak = [v for v, c, h in zip(views, first, hanging, strict=True) if h or not _sure(c, cfg)]
         if cfg.orientations:
             cands += _bent_whole(engine, gray, views, cfg, timings)
-            cands += [_scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings))]
-            stacks, signs = _stacks(engine, gray, views, cfg, timings)
+            cands += [_scored(c, 1, TURNED_PRIOR) for v in weak if (c := _read(engine, turned_180(v), cfg, timings, judge))]
+            stacks, signs = _stacks(engine, gray, views, cfg, timings, judge)
             cands += stacks
             if _try_sideways(views, first, cands, cfg):
                 plain_rgb, plain_gray = _timed(timings, "effects", _without_rules, rgb, gray, views, cfg)
-                cands += [_doubted(c, signs) for c in _sideways(engine, plain_rgb, plain_gray, cfg, timings)]
-    return select_chunks(cands)
+                cands += [_doubted(c, signs) for c in _sideways(engine, plain_rgb, plain_gray, cfg, timings, judge)]
+    return select_chunks(_judged(cands, judge, timings) if judge is not None else cands)
 
 
 def _as_read(view: View, chunk: ReadChunk) -> View:
@@ -90,17 +101,17 @@ def _as_read(view: View, chunk: ReadChunk) -> View:
 
 
 def _first_reads(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
-                 timings: dict[str, float]) -> tuple[list[View], list[ReadChunk | None], SegmentConfig]:
+                 timings: dict[str, float], judge: Judge | None = None) -> tuple[list[View], list[ReadChunk | None], SegmentConfig]:
     """Upright views and their readings. A cheap first detection (cfg.detect_first_scale < 1)
     stands only when every view reads at least cfg.weak_confidence; otherwise the picture is
     detected again at full scale, and the config returned (for the other passes) says so."""
     views = _views(engine, rgb, gray, cfg, timings)
-    first = [_read(engine, v, cfg, timings) for v in views]
+    first = [_read(engine, v, cfg, timings, judge) for v in views]
     if cfg.detect_first_scale < 1.0 and (not first or any(c is None or c.confidence < cfg.weak_confidence
                                                          for c in first)):
         cfg = replace(cfg, detect_first_scale=1.0)
         views = _views(engine, rgb, gray, cfg, timings)
-        first = [_read(engine, v, cfg, timings) for v in views]
+        first = [_read(engine, v, cfg, timings, judge) for v in views]
     return views, first, cfg
 
 
@@ -146,7 +157,8 @@ def upright_view(gray: np.ndarray, box: Box, margin: float) -> View:
     return View(to_dark_on_light(gray[y0:y1, x0:x1]), (x0, y0), (box[1] - y0, box[3] - y0))
 
 
-def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
+def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float],
+          judge: Judge | None = None) -> ReadChunk | None:
     """Read one view and cut its characters; None when nothing legible was read. Letters
     read one at a time because they are spaced far apart are closed up and read again
     (segmentation.spacing); the more confident reading is kept. A line bent along an arc
@@ -166,15 +178,42 @@ def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]
     if cfg.orientations:  # a line on an arc or a wave is also read laid straight
         bent = _timed(timings, "orient", bent_view, view)
         again = _read_view(engine, bent, cfg, timings) if bent is not None else None
-        if again is not None and (chunk is None or _plausible(again) >= BENT_TRUST * _plausible(chunk)):
+        if again is not None and (chunk is None or _bent_wins(again, chunk, judge, timings)):
             chunk = replace(again, bent=True)
     return chunk
 
 
+def _bent_wins(bent: ReadChunk, plain: ReadChunk, judge: Judge | None, timings: dict[str, float]) -> bool:
+    """Whether a line's reading laid straight beats its reading as it stands: plausibility
+    (_plausible), times, with a judge, how much each reading's glyphs look like its letters."""
+    a, b = _plausible(bent), _plausible(plain)
+    if judge is not None:
+        a *= _likeness(judge, bent, timings)
+        b *= _likeness(judge, plain, timings)
+    return a >= BENT_TRUST * b
+
+
+def _likeness(judge: Judge, chunk: ReadChunk, timings: dict[str, float]) -> float:
+    return max(LIKENESS_FLOOR, float(_timed(timings, "judge", judge, chunk)))
+
+
+def _judged(cands: list[Scored], judge: Judge, timings: dict[str, float]) -> list[Scored]:
+    """Candidates whose footprint competes with another pass's reading, their score times
+    how much their glyphs look like the letters read (the judge): a word read upside down
+    or sideways as other letters is often read confidently, but its glyphs look like no
+    font's letters. Readings nothing competes with are left as they are (no cost)."""
+    out = []
+    for c in cands:
+        rivals = any(o.source != c.source and overlap(o.box, c.box) > CONFLICT for o in cands)
+        out.append(replace(c, score=c.score * _likeness(judge, c.item, timings)) if rivals else c)
+    return out
+
+
 def _plausible(chunk: ReadChunk) -> float:
-    """Recogniser confidence x plausibility (letters read against ink components, _scored)."""
+    """Recogniser confidence x plausibility (letters read against letter-sized ink components,
+    _scored)."""
     letters = sum(not c.isspace() for c in chunk.text)
-    return chunk.confidence * (min(1.0, letters / (PARTS_PER_LETTER * chunk.parts)) if chunk.parts else 1.0)
+    return chunk.confidence * (min(1.0, letters / (PARTS_PER_LETTER * chunk.parts)) ** 2 if chunk.parts else 1.0)
 
 
 def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
@@ -232,11 +271,17 @@ def _read_unruled(engine: Any, crop: np.ndarray, core: tuple[int, int], cfg: Seg
 
 
 def _parts(gray: np.ndarray, core: tuple[int, int]) -> int:
-    """Ink components (letters and their pieces) of a dark-on-light crop."""
+    """Letter-sized ink components of a dark-on-light crop: those whose longer side is at
+    least LETTER_PART x the median's (a dot, an accent or a comma does not count; the
+    longer side, so that a letter counts alike read upright or sideways)."""
     from segmentation.chars import components, ink_mask
 
     h = max(1, core[1] - core[0])
-    return len(components(ink_mask(gray), core, min_area=max(4, int(0.0015 * h * h))).boxes) - 1
+    boxes = components(ink_mask(gray), core, min_area=max(4, int(0.0015 * h * h))).boxes[1:]  # (k, 4)
+    if len(boxes) == 0:
+        return 0
+    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    return int((side >= LETTER_PART * np.median(side)).sum())
 
 
 def _scored(chunk: ReadChunk, source: int, doubt: float = 1.0) -> Scored:
@@ -244,8 +289,9 @@ def _scored(chunk: ReadChunk, source: int, doubt: float = 1.0) -> Scored:
     best, wins. Ink (the crop's ink pixels), not the footprint's area: crops of different
     passes carry different margins (a tall box's margin is a share of its height), and the
     reading of the larger box would win for its paper. A reading of far fewer letters than
-    the crop has ink components (a sideways word read as one tall '3') is implausible:
-    plausibility is min(1, letters / (PARTS_PER_LETTER x components))."""
+    the crop has letter-sized ink components (a sideways word read as one tall '3') is
+    implausible: plausibility is min(1, letters / (PARTS_PER_LETTER x components)) squared
+    (not squared, 'Gym' read sideways as '3' at 0.99 still beat 'Gym' read at 0.36)."""
     import cv2
 
     _, bw = cv2.threshold(chunk.gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)  # no blur: crops of any size alike
@@ -290,7 +336,7 @@ def _union_box(boxes: list[Box]) -> Box:
 
 
 def _stacks(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,
-            timings: dict[str, float]) -> tuple[list[Scored], list[Box]]:
+            timings: dict[str, float], judge: Judge | None = None) -> tuple[list[Scored], list[Box]]:
     """Readings of tall columns of upright boxes as letters stacked one per row (pass 4), and
     the boxes of the columns whose rows are centred as a sign's letters are (stack.centred)."""
     from segmentation.chars import ink_mask
@@ -302,7 +348,7 @@ def _stacks(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig
     ink = ink_mask(upright_view(gray, (0, 0, gray.shape[1], gray.shape[0]), 0.0).gray) if cols else None
     for col in cols:
         stack = stack_view(upright_view(gray, grown(col, ink), 0.0))
-        chunk = _read(engine, stack.view, cfg, timings) if stack is not None else None
+        chunk = _read(engine, stack.view, cfg, timings, judge) if stack is not None else None
         if chunk is not None:
             out.append(_scored(lowered(chunk, stack), 4))
         if stack is not None and centred(stack):
@@ -369,7 +415,7 @@ def _without_rules(rgb: np.ndarray, gray: np.ndarray, views: list[View],
 
 
 def _sideways(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
-              timings: dict[str, float]) -> list[Scored]:
+              timings: dict[str, float], judge: Judge | None = None) -> list[Scored]:
     """Readings of the picture turned 90° counterclockwise, each box read both ways up,
     mapped back to the input's pixels (passes 2 and 3)."""
     turn = rot90_points(gray.shape)
@@ -379,9 +425,9 @@ def _sideways(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig
     for v in views:
         back = mapped(v, turn, 270.0)  # upright in the turned copy: turned clockwise in the picture
         for source, view in ((2, back), (3, turned_180(back))):
-            chunk = _read(engine, view, cfg, timings)
+            chunk = _read(engine, view, cfg, timings, judge)
             if chunk is not None:
-                out.append(_scored(chunk, source))
+                out.append(_scored(chunk, source, TURNED_PRIOR))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -23,15 +24,22 @@ class SegmentationError(RuntimeError):
     """segment() was called with settings it cannot honour (e.g. an unknown backend)."""
 
 
+Likeness = Callable[[np.ndarray, list[str]], np.ndarray]  # (N, S, S) glyphs, N letters -> (N,) 0-1
+
+
 def segment(
     image: Any, *, norm: NormSettings = NormSettings(), backend: str | None = None,
-    config: SegmentConfig = SegmentConfig(),
+    config: SegmentConfig = SegmentConfig(), likeness: Likeness | None = None,
 ) -> Segmentation:
     """Read the text in ``image`` and cut every character into a normalised Glyph.
 
     ``image`` is ideally the (H, W, 3) uint8 array from load_image (anything
     load_image accepts also works). ``backend`` (default: config.backend) is
     "easyocr" or "tesseract". No text found is an empty Segmentation.
+    ``likeness`` (optional, from the glyph model: pipeline.trust.letter_agreement)
+    says how much each glyph looks like the letter read; readings of the same ink in
+    different directions (upright, upside down, sideways, laid straight) then compete
+    on it as well as on the recogniser's confidence (segmentation.read).
     """
     import cv2
 
@@ -49,7 +57,8 @@ def segment(
             config = replace(config, detect_first_scale=min(config.detect_first_scale, 1.0 / factor))
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)  # (H, W) uint8
     if backend == "easyocr":
-        chunks = _read_easyocr(rgb, gray, config, timings)
+        judge = chunk_judge(likeness, norm) if likeness is not None else None
+        chunks = _read_easyocr(rgb, gray, config, timings, judge)
     else:
         from segmentation.tesseract_backend import read_tesseract
 
@@ -90,10 +99,22 @@ def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any) -> Any:
 
 
 def _read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
-                  timings: dict[str, float]) -> list[ReadChunk]:
+                  timings: dict[str, float], judge: Callable[[ReadChunk], float] | None) -> list[ReadChunk]:
     from segmentation.read import read_easyocr
 
-    return read_easyocr(rgb, gray, cfg, timings)
+    return read_easyocr(rgb, gray, cfg, timings, judge)
+
+
+def chunk_judge(likeness: Likeness, norm: NormSettings) -> Callable[[ReadChunk], float]:
+    """A reading -> the mean likeness (0-1) of its glyphs, cut as segment() cuts them; 0 for
+    a reading with no glyph."""
+    def judge(chunk: ReadChunk) -> float:
+        glyphs = [g for chars in _split_words(chunk) for g in _word_glyphs(chunk, chars, norm, 0, 0)]
+        if not glyphs:
+            return 0.0
+        return float(np.mean(likeness(np.stack([g.image for g in glyphs]), [g.char for g in glyphs])))
+
+    return judge
 
 
 def group_lines(boxes: list[Box], overlap: float | None = None) -> list[int]:

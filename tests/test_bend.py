@@ -50,6 +50,19 @@ def test_straight_lines_are_not_bent(font, kind):
         assert centre_line(ink_mask(_gray(kind, font, text))) is None, (kind, text)
 
 
+@pytest.mark.parametrize("font", ["roboto", "roboto-bold", "libre-baskerville"])
+@pytest.mark.parametrize("text", ["Taxi", "Yay!", "Toast", "Yes!"])
+def test_short_words_whose_letters_reach_different_heights_are_not_bent(font, text):
+    # a tall first letter then x-height letters bend the ink's centre line, not its baseline
+    assert centre_line(ink_mask(_gray("control", font, text))) is None
+
+
+@pytest.mark.parametrize("font", ["roboto", "roboto-bold", "libre-baskerville"])
+@pytest.mark.parametrize("text", ["Hey", "Dog"])
+def test_a_descender_among_three_letters_does_not_tilt_the_line(font, text):
+    assert abs(skew(ink_mask(_gray("control", font, text)))) < 1.0
+
+
 @pytest.fixture(scope="module")
 def seg():
     from segmentation import segment

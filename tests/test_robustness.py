@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from pipeline import DEFAULT_MODEL, get_identifier
-from pipeline.trust import ONE_CHAR, TURNED, UNREADABLE
+from pipeline.trust import ANGLED, ONE_CHAR, TURNED, UNREADABLE
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
 
@@ -125,3 +125,18 @@ def test_a_word_read_from_a_curve_says_it_was_straightened():
 
     assert direction_warnings([0.0, 0.0], [False, True]) == [ANGLED]
     assert direction_warnings([0.0, 0.0], [False, False]) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("font, text", [("roboto", "Oh!"), ("libre-baskerville", "Oh!"), ("roboto", "Yay!"),
+                                        ("libre-baskerville", "Yay!"), ("lobster", "3rd")])
+def test_short_upright_words_are_read_as_they_stand(ident, font, text):
+    """Words of one to four characters, upright and straight: none is read turned or straightened
+    (the recogniser reads some of them upside down or sideways as other letters with confidence;
+    the glyph model's likeness and the upright prior decide, segmentation.read)."""
+    from bench.robust_draw import KINDS
+    from tests.fixture_styles import STYLES
+
+    ranking = ident.rank(KINDS["control"](STYLES[font], text, 56, np.random.default_rng(0)))
+    assert not [w for w in ranking.warnings if w in (*TURNED.values(), ANGLED)], ranking.warnings
+    assert _similar(ranking.text, text) >= 0.6, ranking.text
