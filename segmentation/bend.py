@@ -75,9 +75,11 @@ def stands_straight(ink: np.ndarray, a: np.ndarray, b: np.ndarray, coef: np.ndar
     absolute deviation) about a straight line (Theil-Sen) than about the curve. A short
     straight word whose letters reach different heights ('Taxi': a tall T, then x-height
     letters) bends its centre line, not its baseline; on an arc the baseline bends too.
-    Measured on the words the centre line called bent (80 drawn arcs, 300 short upright
-    words): every arc with four such letters but three scatters less about the curve, every
-    straight word about the line. False (cannot tell) with fewer than four letters.
+    Measured on the lines the centre line called bent with four such letters (80 drawn arcs
+    of bench/robust_draw, seed 0, and the 300 upright pictures of the benchmark's short
+    split): 73 of 76 arc crops scatter less about the curve (the other 3 read the same text
+    either way), all 17 straight short words less about the line. False (cannot tell) with
+    fewer than four letters.
 
     ink: (h, w) bool; a, b: (m,) along and across coordinates of its pixels (np.nonzero
     order); coef: the centre line (centre_line); band: the text's height across it, px."""

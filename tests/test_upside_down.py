@@ -50,3 +50,15 @@ def test_a_confidently_misread_upside_down_line_is_read_upright():
     seg = segment(KINDS["rotate-180"](STYLES["roboto"], "Sandwiches", 56, np.random.default_rng(0)))
     assert seg.text == "Sandwiches"
     assert all(w.rotation == 180.0 for w in seg.words)
+
+
+@pytest.mark.parametrize("font", ["roboto", "libre-baskerville"])
+def test_letter_sized_parts_are_counted_alike_upright_and_sideways(font):
+    # a reading of one character from three letters' ink ('Gym' sideways as '3') is implausible
+    # only if the letters count alike both ways; the dot of the i is not a letter
+    from segmentation.read import _parts
+
+    gray = _view("control", font, "Taxi").gray
+    h, w = gray.shape
+    assert _parts(gray, (0, h)) == 4
+    assert _parts(np.ascontiguousarray(np.rot90(gray)), (0, w)) == 4
