@@ -219,8 +219,9 @@ def _plausible(chunk: ReadChunk) -> float:
 def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
     """Read one view as it is and cut its characters; None when nothing legible was read.
 
-    Ruled lines through the text are removed first (_read_unruled); hollow letters are also read filled
-    (segmentation.effects), and the more confident reading is kept."""
+    Ruled lines through the text are removed first (_read_unruled); a drop shadow removed and hollow
+    letters filled (segmentation.effects, segmentation.hollow) are read beside the crop as it is,
+    and the more confident reading is kept."""
     from glyphs.normalize import to_dark_on_light
     from segmentation import easyocr_backend as eb
     from segmentation.chars import segment_crop
@@ -228,10 +229,12 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
     from segmentation.hollow import fill_outlines
 
     crop = to_dark_on_light(view.gray) if view.map_xy is not None else view.gray  # (h, w) uint8
-    if cfg.effects:
-        fixed = _timed(timings, "effects", remove_shadow, crop, view.core)
-        crop = crop if fixed is None else fixed
+    fixed = _timed(timings, "effects", remove_shadow, crop, view.core) if cfg.effects else None
     crop, reading = _read_unruled(engine, crop, view.core, cfg, timings)
+    if fixed is not None:  # a shadow found: read without it too, the surer reading wins (photos fool the test)
+        fixed, again = _read_unruled(engine, fixed, view.core, cfg, timings)
+        if again.confidence > reading.confidence:
+            crop, reading = fixed, again
     filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects else None
     cut = crop  # the crop characters are cut in (glyph images come from ``crop``)
     if filled is not None:  # hollow letters: glyphs are cut solid, as the glyph model knows letters
