@@ -62,6 +62,7 @@ HANG_DOUBT = 0.5  # an upright reading of letters that hang (orient.hangs) count
 BENT_TRUST = 0.25  # a bent line's straightened reading wins unless the other is 4x as plausible
 EFFECT_HEIGHTS = (48, 64)  # recogniser heights also tried on filled hollow letters
 TURNED_PRIOR = 0.5  # a reading of the text turned (upside down, sideways) counts half: upright text is the norm
+SHADOW_DOUBT = 0.5  # a crop without its "shadow" is kept unless it reads under this x as confidently as with it
 LIKENESS_FLOOR = 0.05  # a reading whose glyphs look like none of its letters still counts this much
 
 Judge = Callable[[ReadChunk], float]  # 0-1: how much a reading's glyphs look like the letters read
@@ -231,9 +232,9 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
     crop = to_dark_on_light(view.gray) if view.map_xy is not None else view.gray  # (h, w) uint8
     fixed = _timed(timings, "effects", remove_shadow, crop, view.core) if cfg.effects else None
     crop, reading = _read_unruled(engine, crop, view.core, cfg, timings)
-    if fixed is not None:  # a shadow found: read without it too, the surer reading wins (photos fool the test)
+    if fixed is not None:  # a shadow found: read without it, kept unless it reads far worse (photos fool the test)
         fixed, again = _read_unruled(engine, fixed, view.core, cfg, timings)
-        if again.confidence > reading.confidence:
+        if again.confidence >= SHADOW_DOUBT * reading.confidence:
             crop, reading = fixed, again
     filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects else None
     cut = crop  # the crop characters are cut in (glyph images come from ``crop``)
