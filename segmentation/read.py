@@ -13,10 +13,10 @@
    (segmentation.bend); its direction comes from its shape, so passes 2 and 3 ask more
    doubt of it (_sure). Words of one bent line, boxed apart, are also read as one (pass 5).
 4. All readings compete for the picture's area (orient.select_chunks): per piece of
-   the picture, the reading with the highest confidence x ink x plausibility wins, a
+   the picture, the reading with the highest confidence x ink x plausibility wins; with
+   a judge (the glyph model), times how much its glyphs look like the letters read, a
    turned reading counting TURNED_PRIOR (people's pictures hold upright text far more
-   often), and, with a judge (the glyph model), times how much its glyphs look like the
-   letters read: the recogniser reads upright short words turned as other letters with
+   often): the recogniser reads upright short words turned as other letters with
    confidence ('No5' as 'GoN' 0.99, 'Gym' sideways as '3' 0.99).
 
 An upright line read confidently costs exactly what it did before (step 1 only).
@@ -61,7 +61,11 @@ STACK_DOUBT = 0.5  # a sideways reading of letters centred one per row counts ha
 HANG_DOUBT = 0.5  # an upright reading of letters that hang (orient.hangs) counts half against the turned one
 BENT_TRUST = 0.25  # a bent line's straightened reading wins unless the other is 4x as plausible
 EFFECT_HEIGHTS = (48, 64)  # recogniser heights also tried on filled hollow letters
-TURNED_PRIOR = 0.5  # a reading of the text turned (upside down, sideways) counts half: upright text is the norm
+# With a judge, a reading of the text turned (upside down, sideways) counts half: upright text is the norm.
+# Measured with the likeness, on the benchmark's short and scene splits and the robustness bench's turned
+# kinds; without it, recogniser confidence and the hanging test decide as before (no prior).
+TURNED_PRIOR = 0.5
+TURNED_PASSES = (1, 2, 3)  # sources of the readings upside down (1) and sideways (2, 3)
 SHADOW_DOUBT = 0.5  # a crop without its "shadow" is kept unless it reads under this x as confidently as with it
 LIKENESS_FLOOR = 0.05  # a reading whose glyphs look like none of its letters still counts this much
 
@@ -85,7 +89,7 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
         weak = [v for v, c, h in zip(views, first, hanging, strict=True) if h or not _sure(c, cfg)]
         if cfg.orientations:
             cands += _bent_whole(engine, gray, views, cfg, timings)
-            cands += [_scored(c, 1, TURNED_PRIOR) for v in weak if (c := _read(engine, turned_180(v), cfg, timings, judge))]
+            cands += [_scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings, judge))]
             stacks, signs = _stacks(engine, gray, views, cfg, timings, judge)
             cands += stacks
             if _try_sideways(views, first, cands, cfg):
@@ -200,13 +204,16 @@ def _likeness(judge: Judge, chunk: ReadChunk, timings: dict[str, float]) -> floa
 
 def _judged(cands: list[Scored], judge: Judge, timings: dict[str, float]) -> list[Scored]:
     """Candidates whose footprint competes with another pass's reading, their score times
-    how much their glyphs look like the letters read (the judge): a word read upside down
-    or sideways as other letters is often read confidently, but its glyphs look like no
-    font's letters. Readings nothing competes with are left as they are (no cost)."""
+    how much their glyphs look like the letters read (the judge) and, for turned readings,
+    TURNED_PRIOR: a word read upside down or sideways as other letters is often read
+    confidently, but its glyphs look like no font's letters. Readings nothing competes
+    with are left as they are (no cost)."""
     out = []
     for c in cands:
-        rivals = any(o.source != c.source and overlap(o.box, c.box) > CONFLICT for o in cands)
-        out.append(replace(c, score=c.score * _likeness(judge, c.item, timings)) if rivals else c)
+        if any(o.source != c.source and overlap(o.box, c.box) > CONFLICT for o in cands):
+            prior = TURNED_PRIOR if c.source in TURNED_PASSES else 1.0
+            c = replace(c, score=c.score * prior * _likeness(judge, c.item, timings))
+        out.append(c)
     return out
 
 
@@ -431,7 +438,7 @@ def _sideways(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig
         for source, view in ((2, back), (3, turned_180(back))):
             chunk = _read(engine, view, cfg, timings, judge)
             if chunk is not None:
-                out.append(_scored(chunk, source, TURNED_PRIOR))
+                out.append(_scored(chunk, source))
     return out
 
 
