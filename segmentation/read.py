@@ -15,7 +15,7 @@
 4. All readings compete for the picture's area (orient.select_chunks): per piece of
    the picture, the reading with the highest confidence x ink x plausibility wins; with
    a judge (the glyph model), times how much its glyphs look like the letters read, a
-   turned reading counting TURNED_PRIOR (people's pictures hold upright text far more
+   turned reading counting evidence.TURNED_PRIOR (people's pictures hold upright text far more
    often): the recogniser reads upright short words turned as other letters with
    confidence ('No5' as 'GoN' 0.99, 'Gym' sideways as '3' 0.99).
 
@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from segmentation.config import SegmentConfig
+from segmentation.evidence import Judge, bent_wins, judged, scored
 from segmentation.orient import (
     CONFLICT,
     SKEW_MIN,
@@ -55,21 +56,12 @@ from segmentation.orient import (
 from segmentation.types import Box, ReadChunk
 
 SKEW_AGREE = 5.0  # degrees between the ink's and the detector's angle of a line for the ink to be used
-PARTS_PER_LETTER = 0.7  # letters per letter-sized ink component a plausible reading has at least (breaks)
 LETTER_PART = 0.4  # ink components this x the median's size are letters or pieces of one (_parts)
 STACK_DOUBT = 0.5  # a sideways reading of letters centred one per row counts half against the stacked one
 HANG_DOUBT = 0.5  # an upright reading of letters that hang (orient.hangs) counts half against the turned one
-BENT_TRUST = 0.25  # a bent line's straightened reading wins unless the other is 4x as plausible
 EFFECT_HEIGHTS = (48, 64)  # recogniser heights also tried on filled hollow letters
-# With a judge, a reading of the text turned (upside down, sideways) counts half: upright text is the norm.
-# Measured with the likeness, on the benchmark's short and scene splits and the robustness bench's turned
-# kinds; without it, recogniser confidence and the hanging test decide as before (no prior).
-TURNED_PRIOR = 0.5
-TURNED_PASSES = (1, 2, 3)  # sources of the readings upside down (1) and sideways (2, 3)
 SHADOW_DOUBT = 0.5  # a crop without its "shadow" is kept unless it reads under this x as confidently as with it
-LIKENESS_FLOOR = 0.05  # a reading whose glyphs look like none of its letters still counts this much
 
-Judge = Callable[[ReadChunk], float]  # 0-1: how much a reading's glyphs look like the letters read
 
 
 def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
@@ -77,7 +69,7 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
     """Readings of every text box of the picture, each turned upright. rgb (H, W, 3) and
     gray (H, W) uint8 of the same picture. ``judge`` (optional) says how much a reading's
     glyphs look like the letters read; readings of one piece of ink in different
-    directions then compete on it too (_judged)."""
+    directions then compete on it too (evidence.judged)."""
     from segmentation import easyocr_backend as eb
 
     engine = _timed(timings, "load", eb.get_engine, cfg.engine, cfg.num_threads)  # TorchOcr | OnnxOcr
@@ -85,17 +77,17 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
         views, first, cfg = _first_reads(engine, rgb, gray, cfg, timings, judge)
         hanging = [cfg.orientations and c is not None and c.map_xy is None and hangs(_as_read(v, c))
                    for v, c in zip(views, first, strict=True)]
-        cands = [_scored(c, 0, HANG_DOUBT if h else 1.0) for c, h in zip(first, hanging, strict=True) if c is not None]
+        cands = [scored(c, 0, HANG_DOUBT if h else 1.0) for c, h in zip(first, hanging, strict=True) if c is not None]
         weak = [v for v, c, h in zip(views, first, hanging, strict=True) if h or not _sure(c, cfg)]
         if cfg.orientations:
             cands += _bent_whole(engine, gray, views, cfg, timings)
-            cands += [_scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings, judge))]
+            cands += [scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings, judge))]
             stacks, signs = _stacks(engine, gray, views, cfg, timings, judge)
             cands += stacks
             if _try_sideways(views, first, cands, cfg):
                 plain_rgb, plain_gray = _timed(timings, "effects", _without_rules, rgb, gray, views, cfg)
                 cands += [_doubted(c, signs) for c in _sideways(engine, plain_rgb, plain_gray, cfg, timings, judge)]
-    return select_chunks(_judged(cands, judge, timings) if judge is not None else cands)
+    return select_chunks(judged(cands, judge, timings) if judge is not None else cands)
 
 
 def _as_read(view: View, chunk: ReadChunk) -> View:
@@ -168,7 +160,7 @@ def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]
     read one at a time because they are spaced far apart are closed up and read again
     (segmentation.spacing); the more confident reading is kept. A line bent along an arc
     or a wave is also read laid straight (segmentation.bend); that reading wins
-    unless the reading as it stands is over 1 / BENT_TRUST times as plausible (_plausible):
+    unless the reading as it stands is over 1 / evidence.BENT_TRUST times as plausible:
     the recogniser reads bent letters wrongly with confidence (drawn arcs: 'M' 0.999 for the
     straightened 'Menu' 0.49)."""
     from segmentation.bend import bent_view
@@ -183,53 +175,18 @@ def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]
     if cfg.orientations:  # a line on an arc or a wave is also read laid straight
         bent = _timed(timings, "orient", bent_view, view)
         again = _read_view(engine, bent, cfg, timings) if bent is not None else None
-        if again is not None and (chunk is None or _bent_wins(again, chunk, judge, timings)):
+        if again is not None and (chunk is None or bent_wins(again, chunk, judge, timings)):
             chunk = replace(again, bent=True)
     return chunk
-
-
-def _bent_wins(bent: ReadChunk, plain: ReadChunk, judge: Judge | None, timings: dict[str, float]) -> bool:
-    """Whether a line's reading laid straight beats its reading as it stands: plausibility
-    (_plausible), times, with a judge, how much each reading's glyphs look like its letters."""
-    a, b = _plausible(bent), _plausible(plain)
-    if judge is not None:
-        a *= _likeness(judge, bent, timings)
-        b *= _likeness(judge, plain, timings)
-    return a >= BENT_TRUST * b
-
-
-def _likeness(judge: Judge, chunk: ReadChunk, timings: dict[str, float]) -> float:
-    return max(LIKENESS_FLOOR, float(_timed(timings, "judge", judge, chunk)))
-
-
-def _judged(cands: list[Scored], judge: Judge, timings: dict[str, float]) -> list[Scored]:
-    """Candidates whose footprint competes with another pass's reading, their score times
-    how much their glyphs look like the letters read (the judge) and, for turned readings,
-    TURNED_PRIOR: a word read upside down or sideways as other letters is often read
-    confidently, but its glyphs look like no font's letters. Readings nothing competes
-    with are left as they are (no cost)."""
-    out = []
-    for c in cands:
-        if any(o.source != c.source and overlap(o.box, c.box) > CONFLICT for o in cands):
-            prior = TURNED_PRIOR if c.source in TURNED_PASSES else 1.0
-            c = replace(c, score=c.score * prior * _likeness(judge, c.item, timings))
-        out.append(c)
-    return out
-
-
-def _plausible(chunk: ReadChunk) -> float:
-    """Recogniser confidence x plausibility (letters read against letter-sized ink components,
-    _scored)."""
-    letters = sum(not c.isspace() for c in chunk.text)
-    return chunk.confidence * (min(1.0, letters / (PARTS_PER_LETTER * chunk.parts)) ** 2 if chunk.parts else 1.0)
 
 
 def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
     """Read one view as it is and cut its characters; None when nothing legible was read.
 
-    Ruled lines through the text are removed first (_read_unruled); a drop shadow removed and hollow
-    letters filled (segmentation.effects, segmentation.hollow) are read beside the crop as it is,
-    and the more confident reading is kept."""
+    Ruled lines through the text are removed first (_read_unruled). A crop with its drop shadow
+    removed (segmentation.effects) is kept unless it reads under SHADOW_DOUBT x as confidently as
+    the crop as it is; hollow letters are also read filled (segmentation.hollow), and the more
+    confident reading is kept."""
     from glyphs.normalize import to_dark_on_light
     from segmentation import easyocr_backend as eb
     from segmentation.chars import segment_crop
@@ -295,21 +252,6 @@ def _parts(gray: np.ndarray, core: tuple[int, int]) -> int:
     return int((side >= LETTER_PART * np.median(side)).sum())
 
 
-def _scored(chunk: ReadChunk, source: int, doubt: float = 1.0) -> Scored:
-    """Confidence x ink x plausibility: the reading that explains most of the picture's ink,
-    best, wins. Ink (the crop's ink pixels), not the footprint's area: crops of different
-    passes carry different margins (a tall box's margin is a share of its height), and the
-    reading of the larger box would win for its paper. A reading of far fewer letters than
-    the crop has letter-sized ink components (a sideways word read as one tall '3') is
-    implausible: plausibility is min(1, letters / (PARTS_PER_LETTER x components)) squared
-    (not squared, 'Gym' read sideways as '3' at 0.99 still beat 'Gym' read at 0.36)."""
-    import cv2
-
-    _, bw = cv2.threshold(chunk.gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)  # no blur: crops of any size alike
-    ink = float(max(1, int(bw.sum())))
-    return Scored(chunk, chunk.box, _plausible(chunk) * ink * doubt, source)
-
-
 def _bent_whole(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,
                 timings: dict[str, float]) -> list[Scored]:
     """The words of one bent line, read as one (pass 5). On an arc the detector boxes each
@@ -326,7 +268,7 @@ def _bent_whole(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentCo
     whole = upright_view(gray, union, 0.0)
     bent = _timed(timings, "orient", bent_view, whole)
     chunk = _read_view(engine, bent, cfg, timings) if bent is not None else None
-    return [_scored(replace(chunk, bent=True), 5)] if chunk is not None else []
+    return [scored(replace(chunk, bent=True), 5)] if chunk is not None else []
 
 
 def _stacked(boxes: list[Box]) -> bool:
@@ -361,7 +303,7 @@ def _stacks(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig
         stack = stack_view(upright_view(gray, grown(col, ink), 0.0))
         chunk = _read(engine, stack.view, cfg, timings, judge) if stack is not None else None
         if chunk is not None:
-            out.append(_scored(lowered(chunk, stack), 4))
+            out.append(scored(lowered(chunk, stack), 4))
         if stack is not None and centred(stack):
             signs.append(footprint(stack.view))
     return out, signs
@@ -438,7 +380,7 @@ def _sideways(engine: Any, rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig
         for source, view in ((2, back), (3, turned_180(back))):
             chunk = _read(engine, view, cfg, timings, judge)
             if chunk is not None:
-                out.append(_scored(chunk, source))
+                out.append(scored(chunk, source))
     return out
 
 
