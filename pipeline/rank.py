@@ -121,10 +121,15 @@ class Identifier:
         """(N,) 0-1: how much each glyph (N, S, S) uint8 looks like its letter (letter_agreement;
         with the font index, also against the index's fonts). Segmentation uses it to choose
         between readings of the same ink in different directions."""
-        emb = self.model.score(images, chars).embedding  # (N, D)
-        agree = letter_agreement(emb, self.model.char_indices(chars), self.prototypes)
+        return self.agreement(self.model.score(images, chars).embedding, chars)
+
+    def agreement(self, embedding: np.ndarray, chars: list[str]) -> np.ndarray:
+        """(N,) 0-1 letter agreement of glyph embeddings (N, D) with the letters read
+        (pipeline.trust.letter_agreement); with the font index, the better of that and the
+        index's (a letter may look like itself in a font the classifier never saw)."""
+        agree = letter_agreement(embedding, self.model.char_indices(chars), self.prototypes)
         if self.openset is not None:
-            agree = np.maximum(agree, index_agreement(self.openset.glyph_similarity(emb, chars)))
+            agree = np.maximum(agree, index_agreement(self.openset.glyph_similarity(embedding, chars)))
         return agree
 
     @functools.cached_property
@@ -167,9 +172,7 @@ class Identifier:
         evidence = [GlyphEvidence(g.char, tuple(int(v) for v in g.box), float(g.ocr_confidence),
                                   fam[int(np.argmax(lp[i]))].family) for i, g in enumerate(glyphs)]
         word_of = [g.word_index for g in glyphs]
-        agree = letter_agreement(scores.embedding, self.model.char_indices(chars), self.prototypes)
-        if self.openset is not None:  # a letter may look like itself in a font the classifier never saw
-            agree = np.maximum(agree, index_agreement(self.openset.glyph_similarity(scores.embedding, chars)))
+        agree = self.agreement(scores.embedding, chars)
         layout, directions = reading_layout(glyphs, words) if words else (glyphs, None)
         groups = region_groups(layout, lp, w, lambda ix: style_estimate(ix, w, scores), directions)
         regions = [self._region(ix, lp, w, scores, evidence, word_of, top, agree) for ix in groups]
