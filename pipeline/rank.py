@@ -25,7 +25,7 @@ from pipeline.openset import (
     shortlist,
     shortlist_order,
 )
-from pipeline.regions import reading_layout, region_groups
+from pipeline.regions import reading_layout, region_groups, upright_picture
 from pipeline.scoring import (
     CASE_AMBIGUOUS,
     Calibration,
@@ -176,23 +176,30 @@ class Identifier:
         layout, directions = reading_layout(glyphs, words) if words else (glyphs, None)
         groups = region_groups(layout, lp, w, lambda ix: style_estimate(ix, w, scores), directions)
         regions = [self._region(ix, lp, w, scores, evidence, word_of, top, agree) for ix in groups]
-        regions = [self._with_typography(r, k, glyphs, rgb) for k, r in enumerate(regions)]
+        regions = [self._with_typography(r, k, glyphs, rgb, layout, directions) for k, r in enumerate(regions)]
         main = main_region(regions)
         rel = reliability([evidence[i].ocr_confidence for i in main.glyphs], agree[main.glyphs])
         notes = evidence_warnings(len(main.glyphs), main.trust, rel)
         return Ranking(fonts=main.fonts, glyphs=evidence, text=text, regions=regions, in_catalog=main.in_catalog,
                        warnings=notes)
 
-    def _with_typography(self, region: Region, k: int, glyphs: Any, rgb: np.ndarray | None) -> Region:
-        """The region with its typography measured against its best font (typography package)."""
+    def _with_typography(self, region: Region, k: int, glyphs: Any, rgb: np.ndarray | None,
+                         layout: Any, directions: list[int] | None) -> Region:
+        """The region with its typography measured against its best font (typography package),
+        in its reading frame: turned text in the picture turned upright (regions.upright_picture),
+        or its boxes in the reading frame (``layout``, reading_layout) when there is no picture."""
         from typography import FontChoice, TextGlyph, describe_region
 
         if not region.fonts:
             return region
         f = region.fonts[0]
         files = self.font_files().files(f.family)
-        text = [TextGlyph(glyphs[i].char, tuple(int(v) for v in glyphs[i].box), glyphs[i].word_index,
-                          glyphs[i].line_index) for i in region.glyphs]
+        direction = directions[region.glyphs[0]] if directions else 0
+        boxes = [tuple(int(round(v)) for v in layout[i].box) for i in region.glyphs]
+        if direction and rgb is not None:
+            rgb, boxes = upright_picture(rgb, [glyphs[i].box for i in region.glyphs], direction)
+        text = [TextGlyph(glyphs[i].char, tuple(int(v) for v in b), glyphs[i].word_index,
+                          glyphs[i].line_index) for i, b in zip(region.glyphs, boxes, strict=True)]
         typo = describe_region(text, FontChoice(f.family, f.name, f.weight, f.italic), files, rgb,
                                selector=f".region-{k + 1}")
         return replace(region, typography=typo)

@@ -141,3 +141,22 @@ def reading_layout(glyphs: Sequence[Any], words: Sequence[Any]) -> tuple[list[An
 
     dirs = [int(round(words[g.word_index].rotation / 90.0)) % 4 * 90 for g in glyphs]
     return [replace(g, box=reading_frame(g.box, d)) if d else g for g, d in zip(glyphs, dirs, strict=True)], dirs
+
+
+def upright_picture(rgb: np.ndarray, boxes: Sequence[tuple[int, int, int, int]],
+                    direction: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The (H, W, 3) picture turned so that text turned ``direction`` degrees (0, 90, 180 or
+    270, counterclockwise as seen; segmentation.Word.rotation's nearest quarter turn) reads
+    upright, and the boxes (x0, y0, x1, y1, exclusive ends) in the turned picture's pixels.
+    Typography (size, letter-spacing, colours) is measured there: in the picture's own
+    coordinates a word turned 180 degrees has its letters right to left (letter-spacing
+    -1.1 em) and one turned 90 degrees has letters as wide as they are tall."""
+    h, w = rgb.shape[:2]
+    if direction == 90:  # runs bottom to top: turn the picture clockwise
+        return np.rot90(rgb, -1), [(h - y1, x0, h - y0, x1) for x0, y0, x1, y1 in boxes]
+    if direction == 180:
+        return np.rot90(rgb, 2), [(w - x1, h - y1, w - x0, h - y0) for x0, y0, x1, y1 in boxes]
+    if direction == 270:  # runs top to bottom: turn the picture counterclockwise
+        return np.rot90(rgb, 1), [(y0, w - x1, y1, w - x0) for x0, y0, x1, y1 in boxes]
+    return rgb, list(boxes)
+

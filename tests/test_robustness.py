@@ -140,3 +140,22 @@ def test_short_upright_words_are_read_as_they_stand(ident, font, text):
     ranking = ident.rank(KINDS["control"](STYLES[font], text, 56, np.random.default_rng(0)))
     assert not [w for w in ranking.warnings if w in (*TURNED.values(), ANGLED)], ranking.warnings
     assert _similar(ranking.text, text) >= 0.6, ranking.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["rotate-90", "rotate-180", "rotate-270"])
+def test_turned_text_gets_the_typography_of_the_same_text_upright(ident, kind):
+    """Size, letter-spacing and colour are measured in the reading frame (pipeline.regions.
+    upright_picture): in the picture's own pixels a word turned 180 degrees measured a letter
+    spacing of -1.1 em and one turned 90 degrees a size of 47 px for 60."""
+    from bench.robust_draw import KINDS
+    from tests.fixture_styles import STYLES
+
+    def typography(k: str):
+        ranking = ident.rank(KINDS[k](STYLES["roboto"], "Quiet harbour", 56, np.random.default_rng(0)))
+        return ranking.regions[0].typography
+
+    upright, turned = typography("control"), typography(kind)
+    assert turned.size_px == pytest.approx(upright.size_px, rel=0.05)
+    assert turned.letter_spacing_em == pytest.approx(upright.letter_spacing_em, abs=0.02)
+    assert turned.color == upright.color
