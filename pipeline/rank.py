@@ -54,6 +54,7 @@ from pipeline.verify import (
     FontSource,
     Verification,
     best_mean_similarity,
+    embed,
     has_axis_ends,
     merge_verifications,
     verify,
@@ -121,7 +122,7 @@ class Identifier:
         """(N,) 0-1: how much each glyph (N, S, S) uint8 looks like its letter (letter_agreement;
         with the font index, also against the index's fonts). Segmentation uses it to choose
         between readings of the same ink in different directions."""
-        return self.agreement(self.model.score(images, chars).embedding, chars)
+        return self.agreement(embed(self.model, images, chars), chars)  # embeddings only, no font scores
 
     def agreement(self, embedding: np.ndarray, chars: list[str]) -> np.ndarray:
         """(N,) 0-1 letter agreement of glyph embeddings (N, D) with the letters read
