@@ -1,7 +1,9 @@
 """Build a font index: draw each font style's glyphs, embed them with the glyph model, average.
 
 For every family a few styles are indexed (the weights nearest 400 and 700, and the
-italic nearest 400 where the family has one). Each style is drawn ``variants`` times:
+italic nearest 400 where the family has one), and, for a variable family, the ends of
+its axes (end_styles: a family at its most condensed width or display optical size is
+still that family, issue 11). Each style is drawn ``variants`` times:
 real words covering the glyph set at a sampled size with the training augmentations
 (glyphs.generate.render_style, so index glyphs look like training and photo glyphs),
 cut with the one glyph normalisation. Every glyph is embedded with the model
@@ -10,7 +12,7 @@ cut with the one glyph normalisation. Every glyph is embedded with the model
 of that character in that style.
 
 Deterministic: the RNG of a unit is seeded from (seed, crc32(family id), weight,
-width, italic, variant), and units are reduced in a fixed order.
+width, italic, variant[, crc32(axis end)]), and units are reduced in a fixed order.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from fontindex.store import FontIndex, IndexFamily, IndexStyle, model_fingerprin
 from glyphs.augment import AugmentConfig, preset
 from glyphs.catalog import FamilyFiles, load_catalog
 from glyphs.labels import LabelMap
-from glyphs.render import FontFileError, FontStyle
+from glyphs.render import FontFileError, FontStyle, variation_axes
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class IndexUnit:
     family: int  # index into the families being built
     style: FontStyle
     variant: int
+    end: str = ""  # the axis end drawn ('' for a named weight; IndexStyle.end)
 
 
 def index_styles(files: FamilyFiles) -> list[FontStyle]:
@@ -56,6 +59,37 @@ def index_styles(files: FamilyFiles) -> list[FontStyle]:
     return out
 
 
+WEIGHT_ENDS = (250, 800)  # a variable weight axis reaching below / above these has a hairline / black end
+
+
+def end_styles(files: FamilyFiles) -> list[tuple[str, FontStyle]]:
+    """(end name, style) of a variable family's upright cut at each end of its width and
+    optical-size axes (at the weight nearest 400) and at its hairline and black weights
+    (those beyond WEIGHT_ENDS, even when the file's default sits there: Raleway's and Exo's
+    variable files default to their hairline, which no named style draws); width ends at 100
+    and optical-size ends at the file's default are the named styles already. Empty for a
+    family without an upright variable file, or whose file cannot be read."""
+    fam = files.family
+    pool = [f for f in files.variable if not f.italic]
+    if not pool:
+        return []
+    try:
+        axes = variation_axes(pool[0].path)
+    except (FontFileError, OSError):
+        return []
+    w = min(fam.weights, key=lambda x: (abs(x - 400), x)) if fam.weights else 400
+    out = []
+    for tag, (lo, default, hi) in axes.items():
+        for name, v in ((f"{tag}-min", lo), (f"{tag}-max", hi)):
+            if tag == "wdth" and round(v) != 100:
+                out.append((name, FontStyle(w, int(round(v)), False)))
+            elif tag == "opsz" and v != default:
+                out.append((name, FontStyle(w, 100, False, float(v))))
+            elif tag == "wght" and not WEIGHT_ENDS[0] <= v <= WEIGHT_ENDS[1]:
+                out.append((name, FontStyle(int(round(v)), 100, False)))
+    return out
+
+
 _WORKER: dict = {}
 
 
@@ -70,7 +104,7 @@ def _render(unit: IndexUnit) -> tuple[np.ndarray, list[int]]:
     files = w["families"][unit.family]
     st = unit.style
     rng = np.random.default_rng([w["seed"], zlib.crc32(files.family.id.encode()), st.weight, st.width,
-                                 int(st.italic), unit.variant])
+                                 int(st.italic), unit.variant] + ([zlib.crc32(unit.end.encode())] if unit.end else []))
     try:
         images, chars, _ = render_style(files, st, w["labels"], w["aug"], rng)
     except (FontFileError, OSError) as e:
@@ -81,8 +115,9 @@ def _render(unit: IndexUnit) -> tuple[np.ndarray, list[int]]:
 
 def build_index(families: Sequence[FamilyFiles], model, model_dir: str | Path, *, variants: int = 4,
                 augment: str = "default", seed: int = 0, workers: int = 1, source: str = "catalog",
-                progress: bool = True) -> FontIndex:
-    """The index of ``families`` (with files) in ``model``'s embedding space.
+                progress: bool = True, axis_ends: bool = True) -> FontIndex:
+    """The index of ``families`` (with files) in ``model``'s embedding space; ``axis_ends``:
+    variable families also at the ends of their axes (end_styles).
 
     model: a classifier GlyphModel (labels, score()). Families that draw no glyph are
     left out with a warning. Raises ValueError when no family can be drawn.
@@ -95,8 +130,9 @@ def build_index(families: Sequence[FamilyFiles], model, model_dir: str | Path, *
     # index stays under 20 MB (16 MB instead of 21) whichever model embeds it; fonts a user adds
     # keep all of theirs.
     many = {f.id for f in load_catalog("top300")}
-    units = [IndexUnit(i, st, v) for i, f in enumerate(families)
-             for st in (index_styles(f) if source != "catalog" or f.family.id in many else index_styles(f)[:1])
+    units = [IndexUnit(i, st, v, end) for i, f in enumerate(families)
+             for end, st in [("", st) for st in (index_styles(f) if source != "catalog" or f.family.id in many
+                                                 else index_styles(f)[:1])] + (end_styles(f) if axis_ends else [])
              for v in range(variants)]
     c, d = labels.num_chars, embedding_dim(model)
     sums = np.zeros((len(units) // max(variants, 1), c, d), np.float64)  # (S, C, D)
@@ -111,10 +147,10 @@ def build_index(families: Sequence[FamilyFiles], model, model_dir: str | Path, *
             if sum(len(b[2]) for b in batch) >= 2048 or k == len(units) - 1:
                 _accumulate(model, labels, batch, sums, counts)
                 batch = []
-    styles = [u.style for u in units[::variants]]
+    styles = [(u.style, u.end) for u in units[::variants]]
     fam_of = [u.family for u in units[::variants]]
     return _assemble(families, styles, fam_of, sums, counts, labels, model_dir, source,
-                     {"variants": variants, "augment": augment, "seed": seed})
+                     {"variants": variants, "augment": augment, "seed": seed, "axis_ends": axis_ends})
 
 
 def embedding_dim(model) -> int:
@@ -150,7 +186,8 @@ def _assemble(families, styles, fam_of, sums, counts, labels: LabelMap, model_di
     new_of = {old: new for new, old in enumerate(used)}
     fams = tuple(IndexFamily(families[i].family.id, families[i].family.name, source,
                              *family_licence(families[i])) for i in used)
-    st = tuple(IndexStyle(new_of[fam_of[s]], styles[s].weight, styles[s].width, styles[s].italic) for s in keep)
+    st = tuple(IndexStyle(new_of[fam_of[s]], styles[s][0].weight, styles[s][0].width, styles[s][0].italic,
+                          styles[s][0].opsz, styles[s][1]) for s in keep)
     mean = sums[keep] / np.maximum(counts[keep], 1)[..., None]
     emb = mean / (np.linalg.norm(mean, axis=2, keepdims=True) + 1e-8)
     return FontIndex(fams, st, emb.astype(np.float32), counts[keep] > 0, labels.glyph_set,

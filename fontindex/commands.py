@@ -40,7 +40,7 @@ def index_build(cfg: IndexBuildConfig) -> int:
     t0 = time.perf_counter()
     try:
         index = build_index(families, model, model_dir, variants=cfg.variants, augment=cfg.augment,
-                            seed=cfg.seed, workers=cfg.workers or os.cpu_count() or 1)
+                            seed=cfg.seed, workers=cfg.workers or os.cpu_count() or 1, axis_ends=cfg.axis_ends)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

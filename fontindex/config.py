@@ -18,6 +18,7 @@ class IndexBuildConfig:
     augment: str = "default"  # glyphs.augment preset the drawings get
     seed: int = 0
     workers: int = 0  # 0 = all cores
+    axis_ends: bool = True  # variable families also drawn at their axes' ends (fontindex.build.end_styles)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,13 @@ import numpy as np
 from fontindex.store import FontIndex
 
 
+# Prior against a variable family's axis-end styles (its most condensed or expanded width, display or
+# caption optical size, hairline or black weight; fontindex.build.end_styles), in cosine per glyph:
+# a picture is likelier set at a named weight, and without it the extra styles' best-of-many match pulled
+# default-instance pictures to other families. Swept on held-out axis pictures (see the module notes).
+END_PENALTY = 0.04
+
+
 @dataclass(frozen=True)
 class FamilyMatch:
     totals: np.ndarray  # (U,) weighted similarity sum of each family's best style
@@ -54,9 +61,13 @@ def fill_missing(sim: np.ndarray) -> np.ndarray:
     return np.where(finite, sim, worst[None, :]).astype(np.float32)
 
 
-def family_match(index: FontIndex, sim: np.ndarray, weights: np.ndarray) -> FamilyMatch:
-    """Best style per family. sim (S, N) from style_similarity, weights (N,) glyph votes."""
+def family_match(index: FontIndex, sim: np.ndarray, weights: np.ndarray,
+                 end_penalty: float = END_PENALTY) -> FamilyMatch:
+    """Best style per family. sim (S, N) from style_similarity, weights (N,) glyph votes.
+    A style at an axis end (IndexStyle.end) has ``end_penalty`` taken off each glyph's cosine."""
     sim = fill_missing(sim)
+    if end_penalty:
+        sim = sim - np.float32(end_penalty) * index.at_end()[:, None]
     per_style = sim @ np.asarray(weights, np.float32)  # (S,)
     fam = index.style_family()  # (S,)
     u = index.num_families

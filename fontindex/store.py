@@ -6,10 +6,12 @@ Two files in one folder, no pickles:
                         float32 (x = q * scale, scale = max|x| / 127 per row: symmetric 8-bit scalar
                         quantisation, as FAISS's SQ8; cosines move by < 0.005); present (S, C) uint8;
                         style_family (S,) int32; style_weight (S,) int16; style_width (S,) int16;
-                        style_italic (S,) uint8. (Indexes written before hold float16 ``embeddings``
-                        and no scale; both load.)
+                        style_italic (S,) uint8; style_opsz (S,) float32 (NaN: the file's default).
+                        (Indexes written before hold float16 ``embeddings`` and no scale, or no
+                        style_opsz; all load.)
     index.json          families (ordered: id, name, source, licence, free), glyph set,
-                        normalisation, the model it was built with, the build config
+                        normalisation, the model it was built with, the build config, and
+                        style_ends: each style's axis end ('' for a named weight, e.g. 'wdth-min')
 
 Row s of the arrays is style s; ``style_family[s]`` indexes ``families`` (the one
 label map of the index, saved beside it and checked on load: a style's family is
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +51,10 @@ class IndexStyle:
     weight: int  # 100..900
     width: int  # percent of normal
     italic: bool
+    opsz: float | None = None  # optical size drawn (None: the file's default)
+    # '' for the family's named weights; the axis end drawn otherwise ('wdth-min', 'opsz-max', 'wght-min', ...:
+    # a variable family's extreme cut, scored with a prior penalty, fontindex.scoring.END_PENALTY)
+    end: str = ""
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity (it holds arrays)
@@ -125,6 +131,10 @@ class FontIndex:
                 return i
         raise KeyError(family_id)
 
+    def at_end(self) -> np.ndarray:
+        """(S,) bool: the style is a variable family's axis end (IndexStyle.end), not a named weight."""
+        return np.fromiter((bool(s.end) for s in self.styles), bool, len(self.styles))
+
     def style_family(self) -> np.ndarray:
         """(S,) int64 family index of each style."""
         return np.fromiter((s.family for s in self.styles), np.int64, len(self.styles))
@@ -139,8 +149,7 @@ class FontIndex:
         keep = [i for i, f in enumerate(self.families) if f.id not in family_ids]
         new_of = {old: new for new, old in enumerate(keep)}
         rows = [k for k, s in enumerate(self.styles) if s.family in new_of]
-        styles = tuple(IndexStyle(new_of[self.styles[k].family], self.styles[k].weight, self.styles[k].width,
-                                  self.styles[k].italic) for k in rows)
+        styles = tuple(replace(self.styles[k], family=new_of[self.styles[k].family]) for k in rows)
         nearest = {k: v for k, v in self.nearest.items() if k not in family_ids}  # values name model labels
         similar = {k: v for k, v in self.similar.items() if k not in family_ids}  # ids gone are skipped when read
         return FontIndex(tuple(self.families[i] for i in keep), styles, self.embeddings[rows],
@@ -159,7 +168,7 @@ def merge(base: FontIndex, extra: FontIndex) -> FontIndex:
                              "rebuild it with `python cli.py fonts add` again")
     extra = extra.without(set(base.family_ids))
     shift = len(base.families)
-    styles = base.styles + tuple(IndexStyle(s.family + shift, s.weight, s.width, s.italic) for s in extra.styles)
+    styles = base.styles + tuple(replace(s, family=s.family + shift) for s in extra.styles)
     if base.scale is None:
         emb, scale = np.concatenate([base.embeddings, extra.dense().astype(base.embeddings.dtype)]), None
     else:  # int8 in memory: the added fonts' rows are quantised too (as they are on disk)
@@ -212,12 +221,14 @@ def save_index(index: FontIndex, directory: str | Path) -> Path:
         "style_weight": np.array([s.weight for s in index.styles], np.int16),
         "style_width": np.array([s.width for s in index.styles], np.int16),
         "style_italic": np.array([s.italic for s in index.styles], np.uint8),
+        "style_opsz": np.array([np.nan if s.opsz is None else s.opsz for s in index.styles], np.float32),
     }
     # C order on disk whatever the memory layout (safetensors writes the buffer as it is)
     tensors = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
     save_file(tensors, str(d / TENSORS), metadata={"format": INDEX_FORMAT})
     meta = {"format": INDEX_FORMAT, "families": [asdict(f) for f in index.families],
             "style_families": [index.families[s.family].id for s in index.styles],
+            "style_ends": [s.end for s in index.styles],
             "glyph_set": index.glyph_set, "norm": index.norm, "model": index.model, "config": index.config,
             "nearest": index.nearest, "similar": index.similar}
     tmp = d / (META + ".tmp")
@@ -238,8 +249,12 @@ def load_index(directory: str | Path) -> FontIndex:
         meta = json.loads((d / META).read_text())
         t = load_file(str(d / TENSORS))
         families = tuple(IndexFamily(**f) for f in meta["families"])
-        styles = tuple(IndexStyle(int(f), int(w), int(wd), bool(i)) for f, w, wd, i in zip(
-            t["style_family"], t["style_weight"], t["style_width"], t["style_italic"], strict=True))
+        n = len(t["style_family"])
+        opsz = t.get("style_opsz", np.full(n, np.nan, np.float32))
+        ends = meta.get("style_ends", [""] * n)
+        styles = tuple(IndexStyle(int(f), int(w), int(wd), bool(i), None if np.isnan(o) else float(o), str(e))
+                       for f, w, wd, i, o, e in zip(t["style_family"], t["style_weight"], t["style_width"],
+                                                     t["style_italic"], opsz, ends, strict=True))
     except (OSError, ValueError, KeyError, TypeError, SafetensorError) as e:
         raise FontIndexError(f"the font index in {d} is unreadable ({e})") from e
     if meta.get("format") != INDEX_FORMAT:

@@ -356,3 +356,44 @@ def test_adding_a_folder_that_is_not_there_says_so(cli_run, tmp_path):
     """A missing folder is not a fontsource id: one clear message, before npm is asked."""
     r = cli_run("fonts", "add", str(tmp_path / "no-such-fonts"))
     assert r.returncode == 1 and "no such folder" in r.stderr and "npm" not in r.stderr, r.stderr
+
+
+def test_a_variable_family_is_indexed_at_its_axis_ends_and_a_condensed_line_matches_its_narrowest_cut(
+        tiny_index, model, tmp_path):
+    """Issue 11, item 3: Roboto Flex drawn at its most condensed width is still Roboto Flex. The index holds
+    the family's axis ends (round-tripped with their names and optical sizes), a condensed line's glyphs match
+    the wdth-min end better than any named weight by more than the end prior, and a line at the default
+    instance keeps matching a named weight (the prior is there so extreme cuts do not attract it)."""
+    from dataclasses import replace
+
+    from fontindex import family_match, style_similarity
+    from fontindex.build import end_styles
+    from fontindex.scoring import END_PENALTY
+    from glyphs.render import FontStyle
+    from pipeline.verify import embed, word_templates
+
+    fams = {f.family.id: f for f in catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")}
+    ends = dict(end_styles(fams["roboto-flex"]))
+    assert set(ends) == {"wdth-min", "wdth-max", "wght-min", "wght-max"}  # the fixture's file has no opsz axis
+    assert (ends["wdth-min"].width, ends["wdth-max"].width, ends["wght-max"].weight) == (25, 151, 1000)
+    assert end_styles(fams["roboto"]) == []  # static files only: no axes
+    flex = tiny_index.family_index("roboto-flex")
+    assert set(ends) | {""} == {s.end for s in tiny_index.styles if s.family == flex}
+    k = next(k for k, s in enumerate(tiny_index.styles) if s.end == "wdth-max")
+    display = replace(tiny_index, styles=tuple(replace(s, opsz=144.0, end="opsz-max") if i == k else s
+                                               for i, s in enumerate(tiny_index.styles)))
+    save_index(display, tmp_path)
+    assert load_index(tmp_path).styles == display.styles  # optical sizes and end names survive the round trip
+
+    words = ["Brave", "kings", "jump", "over", "quiet", "fox"]
+    chars = [c for w in words for c in w]
+    w = np.ones(len(chars))
+    rows = {s.end: k for k, s in enumerate(tiny_index.styles) if s.family == flex}
+    for style, want in ((ends["wdth-min"], "wdth-min"), (FontStyle(400, 100), "")):
+        emb = embed(model, np.concatenate(word_templates(fams["roboto-flex"], style, words, model.labels.norm)), chars)
+        sim = style_similarity(tiny_index, emb, chars)  # (S, N)
+        match = family_match(tiny_index, sim, w)
+        assert tiny_index.styles[int(match.style[flex])].end == want
+        if want:  # first (at its default instance it is Roboto's near-twin), and its glyphs' evidence for the
+            assert int(np.argmax(match.totals)) == flex  # cut outweighs the prior against an end
+            assert np.nanmean(sim[rows[want]] - sim[rows[""]]) > 2 * END_PENALTY > 0
