@@ -16,7 +16,6 @@ import numpy as np
 
 from fontindex.store import FontIndex
 
-
 # Prior against a variable family's axis-end styles (its most condensed or expanded width, display or
 # caption optical size, hairline or black weight; fontindex.build.end_styles), in cosine per glyph: a
 # picture is likelier set at a named weight. Swept on held-out axis pictures (families 41-127 of the top
