@@ -501,7 +501,8 @@ def _index_parsers(sub: Any) -> None:
     g = sub.add_parser("index", help="build the font index (per-letter embeddings of every font)")
     gsub = g.add_subparsers(dest="index_cmd", required=True)
     desc = ("Draw every catalog family's letters in a few styles, embed them with the glyph model and "
-            "average them into MODEL/index (float16 safetensors + JSON). Needs the font files "
+            "average them into MODEL/index (int8 safetensors + JSON); variable families also at their axes' ends. "
+            "Needs the font files "
             "(`fonts fetch`); deterministic; uses all cores.")
     p = gsub.add_parser("build", help="(re)build MODEL/index from the font files", description=desc)
     for flag, help in (("--model", "model directory (None = models/default)"), ("--out", "output folder (None = MODEL/index)"),

@@ -131,9 +131,11 @@ class FontIndex:
                 return i
         raise KeyError(family_id)
 
-    def at_end(self) -> np.ndarray:
-        """(S,) bool: the style is a variable family's axis end (IndexStyle.end), not a named weight."""
-        return np.fromiter((bool(s.end) for s in self.styles), bool, len(self.styles))
+    def at_end(self, axes: tuple[str, ...] | None = None) -> np.ndarray:
+        """(S,) bool: the style is a variable family's axis end (IndexStyle.end), not a named weight;
+        with ``axes`` (tags such as 'wdth'), an end of one of those axes only."""
+        return np.fromiter((bool(s.end) and (axes is None or s.end.split("-")[0] in axes) for s in self.styles),
+                           bool, len(self.styles))
 
     def style_family(self) -> np.ndarray:
         """(S,) int64 family index of each style."""

@@ -35,11 +35,11 @@ class VerifyConfig:
     # (bench/results/fusion.md): 1.0 with the heavier weights keeps the 300's pictures at the 300-family
     # model's top-1 while the other families gain.
     trained_prior: float = 1.0
-    # Variable families at the ends of their axes (issue 11): when the best drawing explains the
-    # glyphs poorly (best weighted mean cosine under axis_gate; 1.0 = always: the cosine did not tell
-    # axis-extreme pictures apart), the axis_top best candidates that have a width or optical-size
-    # axis are also drawn at its ends (pipeline.verify.axis_styles). 0 = off. bench/results/axis.md:
-    # 1 costs the clean split p50 +5 % CPU (2: +14 %, over the 10 % budget, for +4 points top-5).
+    # Variable families at the ends of their axes (issue 11): the axis_top best candidates whose glyphs the
+    # font index matched best at an end of a width or optical-size axis (fontindex.build.end_styles) are
+    # also drawn at those ends (pipeline.verify.axis_styles), when the best drawing explains the glyphs
+    # under axis_gate (best weighted mean cosine; 1.0 = always: the cosine did not tell axis-extreme
+    # pictures apart). 0 = off. bench/results/axis.md measures it.
     axis_top: int = 1
     axis_gate: float = 1.0
     catalog: str = "default"

@@ -50,6 +50,7 @@ from pipeline.trust import (
 )
 from pipeline.types import FontScore, GlyphEvidence, Ranking, Region, SimilarFamily
 from pipeline.verify import (
+    AXIS_ENDS,
     EarlyStop,
     FontSource,
     Verification,
@@ -261,7 +262,8 @@ class Identifier:
         if drawn:  # the index's best few, drawn and compared: one kind of similarity for all of them
             ver, _ = self.verification(ix, base, w, scores, chars, words, short, early_stop=False,
                                        full_styles=v.shortlist_full)
-            ver = self.axis_pass(ver, ix, base, w, scores, chars, words, cand, match.similarity[cand], sub)
+            ends = op.index.at_end(AXIS_ENDS)[np.maximum(match.style[cand], 0)] & (match.style[cand] >= 0)  # (K,)
+            ver = self.axis_pass(ver, ix, base, w, scores, chars, words, cand, match.similarity[cand], sub, ends)
             alpha, similarity = cal.verify_alpha, ver.similarity
             if cal.verify_index_alpha > 0:  # and the index's cosines of the same glyphs beside them
                 index_sim = fill_missing(match.similarity[np.asarray(ver.candidates, np.int64)])  # (K, N)
@@ -279,18 +281,21 @@ class Identifier:
 
     def axis_pass(self, ver: Verification, ix: list[int], base: np.ndarray, w: np.ndarray, scores: Any,
                   chars: list[str], words: list[int], cand: np.ndarray, index_sim: np.ndarray,
-                  sub: list[int]) -> Verification:
-        """``ver`` with the best few candidates that have a width or optical-size axis drawn at its
-        ends too (VerifyConfig.axis_top, axis_gate): a variable family's condensed, expanded or
-        display cut looks like another family at its default instance. Only the ends are drawn
-        (a candidate not drawn yet competes with its best end; drawing its default weights too cost
-        the clean split 15 % CPU)."""
+                  sub: list[int], ends: np.ndarray) -> Verification:
+        """``ver`` with the best few drawn candidates whose glyphs the font index matched best at an end
+        of their width or optical-size axis (``ends`` (K,) bool per candidate) drawn at those ends too
+        (VerifyConfig.axis_top, axis_gate): a variable family's condensed, expanded or display cut
+        looks like another family at its default instance. Only the ends are drawn (a candidate not
+        drawn yet competes with its best end; drawing its default weights too cost the clean split
+        15 % CPU)."""
         v = self.verify_config
-        if v.axis_top <= 0 or best_mean_similarity(ver, w[sub]) >= v.axis_gate:
+        if v.axis_top <= 0 or not ends.any() or best_mean_similarity(ver, w[sub]) >= v.axis_gate:
             return ver
-        order = cand[shortlist_order(base, cand, index_sim, w[sub], self.calibration.index_alpha, len(cand))]
+        ranked = shortlist_order(base, cand, index_sim, w[sub], self.calibration.index_alpha, len(cand))
         ids = [f.family for f in self.universe]
-        pick = [int(k) for k in order if has_axis_ends(self.fonts.files(ids[int(k)]))][: v.axis_top]
+        pick = [int(cand[j]) for j in ranked[: v.shortlist]  # the candidates drawn, best first
+                if ends[j] and has_axis_ends(self.fonts.files(ids[int(cand[j])]))]
+        pick = pick[: v.axis_top]
         if not pick:
             return ver
         weight, _, italic = style_estimate(ix, w, scores)
