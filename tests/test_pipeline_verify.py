@@ -197,3 +197,21 @@ def test_a_variable_family_at_its_narrowest_width_matches_its_own_axis_end(ident
     assert ends.styles[0].width == 25  # only the ends drawn: the best of them
     merged = merge_verifications(plain, Verification(cand[1:], axis.similarity[1:], axis.styles[1:]), w)
     assert merged.styles[1].width == 25 and len(merged.candidates) == 2
+
+
+def test_the_axis_pass_draws_ends_only_for_a_candidate_the_index_matched_at_an_end(ident, source):
+    """Render-and-compare's axis pass (Identifier.axis_pass) draws a candidate at its width ends only when the
+    font index matched that candidate best at such an end: a plain picture pays nothing for it."""
+    text = "Harbour Lights"
+    images = _glyphs_of("roboto-flex", text, FontStyle(400, 25), source, ident.model.labels.norm)
+    chars, words, w = list(text.replace(" ", "")), [0] * 7 + [1] * 6, np.ones(13)
+    scores = ident.model.score(images, chars)
+    ids = [f.family for f in ident.universe]
+    cand = np.array([ids.index("roboto"), ids.index("roboto-flex")])
+    ver = verify(ident.model, scores.embedding, chars, words, cand, w, source, 400.0, False, 2, family_ids=ids)
+    args = (ver, list(range(13)), np.zeros(len(ids)), w, scores, chars, words, cand, np.zeros((2, 13), np.float32),
+            list(range(13)))
+    assert ident.axis_pass(*args, np.array([False, False])) is ver  # no end matched: nothing more drawn
+    more = ident.axis_pass(*args, np.array([False, True]))
+    assert more.styles[1].width == 25 and more.similarity[1].sum() > ver.similarity[1].sum() + 1.0
+    np.testing.assert_allclose(more.similarity[0], ver.similarity[0])  # roboto was not drawn again
