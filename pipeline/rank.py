@@ -23,7 +23,6 @@ from pipeline.openset import (
     index_top,
     per_glyph_best,
     shortlist,
-    shortlist_order,
 )
 from pipeline.regions import reading_layout, region_groups, upright_picture
 from pipeline.scoring import (
@@ -262,8 +261,8 @@ class Identifier:
         if drawn:  # the index's best few, drawn and compared: one kind of similarity for all of them
             ver, _ = self.verification(ix, base, w, scores, chars, words, short, early_stop=False,
                                        full_styles=v.shortlist_full)
-            ends = op.index.at_end(AXIS_ENDS)[np.maximum(match.style[cand], 0)] & (match.style[cand] >= 0)  # (K,)
-            ver = self.axis_pass(ver, ix, base, w, scores, chars, words, cand, match.similarity[cand], sub, ends)
+            ends = op.index.at_end(AXIS_ENDS)[match.style[short]]  # (K,) matched best at a width/optical-size end
+            ver = self.axis_pass(ver, ix, w, scores, chars, words, short, sub, ends)
             alpha, similarity = cal.verify_alpha, ver.similarity
             if cal.verify_index_alpha > 0:  # and the index's cosines of the same glyphs beside them
                 index_sim = fill_missing(match.similarity[np.asarray(ver.candidates, np.int64)])  # (K, N)
@@ -279,22 +278,19 @@ class Identifier:
             out = out + t * v.trained_prior * op.favoured
         return out, t, ver
 
-    def axis_pass(self, ver: Verification, ix: list[int], base: np.ndarray, w: np.ndarray, scores: Any,
-                  chars: list[str], words: list[int], cand: np.ndarray, index_sim: np.ndarray,
-                  sub: list[int], ends: np.ndarray) -> Verification:
-        """``ver`` with the best few drawn candidates whose glyphs the font index matched best at an end
-        of their width or optical-size axis (``ends`` (K,) bool per candidate) drawn at those ends too
-        (VerifyConfig.axis_top, axis_gate): a variable family's condensed, expanded or display cut
-        looks like another family at its default instance. Only the ends are drawn (a candidate not
+    def axis_pass(self, ver: Verification, ix: list[int], w: np.ndarray, scores: Any, chars: list[str],
+                  words: list[int], short: np.ndarray, sub: list[int], ends: np.ndarray) -> Verification:
+        """``ver`` with the best few drawn candidates (``short`` (K,), best first) whose glyphs the
+        font index matched best at an end of their width or optical-size axis (``ends`` (K,) bool)
+        drawn at those ends too (VerifyConfig.axis_top, axis_gate): a variable family's condensed,
+        expanded or display cut looks like another family at its default instance. Only the ends are drawn (a candidate not
         drawn yet competes with its best end; drawing its default weights too cost the clean split
         15 % CPU)."""
         v = self.verify_config
         if v.axis_top <= 0 or not ends.any() or best_mean_similarity(ver, w[sub]) >= v.axis_gate:
             return ver
-        ranked = shortlist_order(base, cand, index_sim, w[sub], self.calibration.index_alpha, len(cand))
         ids = [f.family for f in self.universe]
-        pick = [int(cand[j]) for j in ranked[: v.shortlist]  # the candidates drawn, best first
-                if ends[j] and has_axis_ends(self.fonts.files(ids[int(cand[j])]))]
+        pick = [int(k) for k, e in zip(short, ends, strict=True) if e and has_axis_ends(self.fonts.files(ids[int(k)]))]
         pick = pick[: v.axis_top]
         if not pick:
             return ver

@@ -209,8 +209,7 @@ def test_the_axis_pass_draws_ends_only_for_a_candidate_the_index_matched_at_an_e
     ids = [f.family for f in ident.universe]
     cand = np.array([ids.index("roboto"), ids.index("roboto-flex")])
     ver = verify(ident.model, scores.embedding, chars, words, cand, w, source, 400.0, False, 2, family_ids=ids)
-    args = (ver, list(range(13)), np.zeros(len(ids)), w, scores, chars, words, cand, np.zeros((2, 13), np.float32),
-            list(range(13)))
+    args = (ver, list(range(13)), w, scores, chars, words, cand, list(range(13)))
     assert ident.axis_pass(*args, np.array([False, False])) is ver  # no end matched: nothing more drawn
     more = ident.axis_pass(*args, np.array([False, True]))
     assert more.styles[1].width == 25 and more.similarity[1].sum() > ver.similarity[1].sum() + 1.0
