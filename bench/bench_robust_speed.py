@@ -1,14 +1,20 @@
-"""Where the reading-direction and lettering-effect steps (issue 11) spend their time on
-plain straight text: CPU seconds per stage, old path vs new, paired in one run.
+"""What issue 11's steps cost plain straight text: CPU seconds per picture and per stage,
+the path before issue 11 ("old") vs the shipped one ("new"), paired in one run.
 
     OMP_NUM_THREADS=1 nice -n 15 .venv/bin/python bench/bench_robust_speed.py [--images 30]
+        [--old-index runs/index-named]
 
 Reads the first --images pictures of bench/testsets/clean (draw them with `python cli.py
-benchmark --make-testsets --split clean`) twice each, with SegmentConfig
-orientations/effects off ("old") and on ("new"), alternating which goes first. Times are
-CPU seconds of this process (time.process_time), so other jobs on a shared machine
-count less than in wall time. Each stage is timed by wrapping the function that does it
-(inclusive: "recognize" inside "sideways" counts in both), with its number of calls.
+benchmark --make-testsets --split clean`) twice each, alternating which goes first.
+"old" turns off everything issue 11 added on the way of a plain line: SegmentConfig
+orientations/effects (reading direction, lettering effects), render-and-compare's axis pass
+(VerifyConfig.axis_top 0) and, with --old-index, the font index's axis-end styles (an index
+built with `index build --no-axis-ends`). The template cache is emptied before every reading,
+as for a picture whose words were never drawn. Times are CPU seconds of this process
+(time.process_time), so other jobs on a shared machine count less than in wall time; the
+ratio of p50s comes with a 95 % bootstrap interval over the pictures (2,000 resamples of
+the pairs, seed 0). Each stage is timed by wrapping the function that does it (inclusive:
+"recognize" inside "sideways" counts in both), with its number of calls.
 Writes bench/results/robustness_speed.md and .json.
 """
 
@@ -48,6 +54,7 @@ STAGES = (
     ("segmentation.curve", "upright_letters", "curve straighten"),
     ("pipeline.rank", "letter_agreement", "letter agreement"),
     ("pipeline.rank.Identifier", "rank_glyphs", "score + verify"),
+    ("pipeline.rank.Identifier", "axis_pass", "axis pass"),
 )
 
 
@@ -56,6 +63,7 @@ class SpeedConfig:
     images: int = 30
     testsets: str = "bench/testsets"
     out: str = "bench/results"
+    old_index: str = ""  # the index of the old path ('' = the shipped one for both), e.g. runs/index-named
 
 
 class StageClock:
@@ -97,23 +105,47 @@ def run(cfg: SpeedConfig) -> list[dict]:
     clock = StageClock()
     clock.install()
     ident = get_identifier()
-    new_cfg = ident.segment_config
-    old_cfg = replace(new_cfg, orientations=False, effects=False)
+    new = (ident.segment_config, ident.verify_config, ident.openset)
+    old = (replace(new[0], orientations=False, effects=False), replace(new[1], axis_top=0),
+           _openset(ident, cfg.old_index) if cfg.old_index else new[2])
     samples = json.loads((Path(cfg.testsets) / "clean" / "manifest.json").read_text())["samples"][: cfg.images]
-    ident.rank(Path(cfg.testsets) / samples[0]["image"])  # warm: models loaded, fonts opened
+    for path in (old, new):  # warm: models loaded, fonts opened, both indexes' pages touched
+        ident.segment_config, ident.verify_config, ident.openset = path
+        ident.rank(Path(cfg.testsets) / samples[0]["image"])
     clock.take()
     rows = []
     for i, s in enumerate(samples):
-        order = [("old", old_cfg), ("new", new_cfg)]
-        for name, seg_cfg in order if i % 2 == 0 else order[::-1]:
-            ident.segment_config = seg_cfg
+        order = [("old", old), ("new", new)]
+        for name, path in order if i % 2 == 0 else order[::-1]:
+            ident.segment_config, ident.verify_config, ident.openset = path
+            if ident.fonts is not None:
+                ident.fonts.templates.clear()
             t0 = time.process_time()
             r = ident.rank(Path(cfg.testsets) / s["image"], top=5)
             rows.append({"path": name, "image": s["image"], "family": s["family"], "rank": rank_of(r, s["family"]),
                          "cpu": time.process_time() - t0, "text": r.text, "stages": clock.take()})
-        print(f"{i + 1}/{len(samples)} old {rows[-2]['cpu']:.2f} new {rows[-1]['cpu']:.2f}", file=sys.stderr, flush=True)
-    ident.segment_config = new_cfg
+        cpu = {r["path"]: r["cpu"] for r in rows[-2:]}
+        print(f"{i + 1}/{len(samples)} old {cpu['old']:.2f} new {cpu['new']:.2f}", file=sys.stderr, flush=True)
+    ident.segment_config, ident.verify_config, ident.openset = new
     return rows
+
+
+def _openset(ident, index_dir: str):
+    """The identifier's OpenSet over another index folder (same catalog restriction)."""
+    from fontindex import load_index
+    from glyphs.catalog import load_catalog
+    from pipeline.openset import OpenSet
+
+    op = OpenSet.build(load_index(index_dir), ident.model.labels, popular={f.id for f in load_catalog("top300")})
+    return op.only(set(ident.openset.index.family_ids)) if ident.openset is not None else op
+
+
+def p50_ratio_interval(old: np.ndarray, new: np.ndarray, seed: int = 0, n: int = 2000) -> tuple[float, float]:
+    """95 % bootstrap interval of median(new) / median(old), resampling the pictures (pairs)."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(old), size=(n, len(old)))  # (n, P)
+    r = np.median(new[idx], axis=1) / np.median(old[idx], axis=1)
+    return float(np.percentile(r, 2.5)), float(np.percentile(r, 97.5))
 
 
 def report(rows: list[dict], cfg: SpeedConfig, wall: float) -> str:
@@ -122,9 +154,12 @@ def report(rows: list[dict], cfg: SpeedConfig, wall: float) -> str:
     by = {p: [r for r in rows if r["path"] == p] for p in ("old", "new")}
     o, n = (np.array([r["cpu"] for r in by[p]]) for p in ("old", "new"))
     ranks = {p: np.array([r["rank"] for r in by[p]]) for p in by}
-    lines = ["# Cost of the direction and effect steps on plain straight text (clean split)", "",
-             f"{len(o)} clean images, each identified by the old path (SegmentConfig orientations/effects off) and "
-             f"the new, order alternating; CPU seconds (process_time) of one process, 1 thread; "
+    lo, hi = p50_ratio_interval(o, n)
+    old_index = f"the index `{cfg.old_index}`" if cfg.old_index else "the shipped index"
+    lines = ["# What issue 11's steps cost plain straight text (clean split)", "",
+             f"{len(o)} clean images, each identified by the old path (SegmentConfig orientations/effects off, "
+             f"render-and-compare's axis pass off, {old_index}) and the new (as shipped), order alternating, "
+             "template cache emptied before every reading; CPU seconds (process_time) of one process, 1 thread; "
              f"{platform.node()} ({platform.machine()}), load average {os.getloadavg()[0]:.1f} at the end, "
              f"wall {wall / 60:.1f} min. Generated by `bench/bench_robust_speed.py`.", "",
              "| path | top-1 | top-5 | CPU s/img p50 | mean | p95 |", "|---|---:|---:|---:|---:|---:|"]
@@ -132,8 +167,8 @@ def report(rows: list[dict], cfg: SpeedConfig, wall: float) -> str:
         r = ranks[p]
         lines.append(f"| {p} | {np.mean(r == 1):.3f} | {np.mean((r >= 1) & (r <= 5)):.3f} | {np.median(t):.3f} | "
                      f"{t.mean():.3f} | {np.percentile(t, 95):.3f} |")
-    lines += ["", f"new / old: p50 {np.median(n) / np.median(o):.3f}, mean {n.mean() / o.mean():.3f}, "
-              f"median of per-image ratios {np.median(n / o):.3f}", "",
+    lines += ["", f"new / old: p50 {np.median(n) / np.median(o):.3f} (95 % bootstrap interval {lo:.3f}-{hi:.3f}), "
+              f"mean {n.mean() / o.mean():.3f}, median of per-image ratios {np.median(n / o):.3f}", "",
               "Per stage (inclusive CPU seconds per image, mean; calls per image):", "",
               "| stage | old s | new s | old calls | new calls |", "|---|---:|---:|---:|---:|"]
     for _, _, name in STAGES:
@@ -155,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "robustness_speed.md").write_text(md)
-    (out / "robustness_speed.json").write_text(json.dumps({"config": asdict(cfg), "rows": rows}, indent=1))
+    (out / "robustness_speed.json").write_text(json.dumps({"config": asdict(cfg), "rows": rows}))
     print(md)
     return 0
 
