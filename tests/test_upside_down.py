@@ -62,3 +62,19 @@ def test_letter_sized_parts_are_counted_alike_upright_and_sideways(font):
     h, w = gray.shape
     assert _parts(gray, (0, h)) == 4
     assert _parts(np.ascontiguousarray(np.rot90(gray)), (0, w)) == 4
+
+
+@pytest.mark.parametrize("font", ["roboto", "libre-baskerville"])
+def test_a_weakly_read_flat_line_is_not_turned_sideways_but_a_tall_one_is(font):
+    # a display face read weakly upright is still written left to right: turning the picture
+    # cost 0.4-0.7 CPU s and read nothing better (bench/results/robustness_speed.md); a line
+    # standing on its end is still turned, however weakly it was read
+    from segmentation import SegmentConfig
+    from segmentation.read import _try_sideways
+
+    cfg = SegmentConfig()
+    flat = _view("control", font, "Sandwiches")
+    tall = _view("rotate-90", font, "Sandwiches")
+    assert not _try_sideways([flat], [None], [], cfg)
+    assert _try_sideways([tall], [None], [], cfg)
+    assert _try_sideways([flat, tall], [None, None], [], cfg)  # a side label beside a heading
