@@ -137,6 +137,10 @@ class FontIndex:
         return np.fromiter((bool(s.end) and (axes is None or s.end.split("-")[0] in axes) for s in self.styles),
                            bool, len(self.styles))
 
+    def style_widths(self) -> np.ndarray:
+        """(S,) int width (percent of normal) each style was drawn at."""
+        return np.fromiter((s.width for s in self.styles), np.int64, len(self.styles))
+
     def style_family(self) -> np.ndarray:
         """(S,) int64 family index of each style."""
         return np.fromiter((s.family for s in self.styles), np.int64, len(self.styles))

@@ -56,6 +56,7 @@ from pipeline.verify import (
     best_mean_similarity,
     embed,
     has_axis_ends,
+    matched_widths,
     merge_verifications,
     verify,
 )
@@ -271,7 +272,8 @@ class Identifier:
             ver = Verification(cand, match.similarity[cand], tuple(None for _ in cand))
             alpha, similarity = cal.index_alpha, ver.similarity
         ver = replace(ver, index_similarity=match.similarity[ver.candidates], index_best=per_glyph_best(sim),
-                      index_top=index_top(match.totals, w[sub]))
+                      index_top=index_top(match.totals, w[sub]),
+                      index_widths=op.index.style_widths()[match.style[ver.candidates]])
         out = verified_scores(base, ver.candidates, similarity, w[sub], alpha)
         t = self.calibration.line_temperature(len(ix), verified=drawn, index=not drawn)
         if v.trained_prior:  # log-odds, so scaled by the temperature the scores are divided by
@@ -311,6 +313,7 @@ class Identifier:
         weight = int(np.clip(round(raw_weight / 100) * 100, 100, 900))
         width = int(round(raw_width / 5) * 5)
         matched = {int(c): s for c, s in zip(ver.candidates, ver.styles, strict=True) if s} if ver else {}
+        widths = matched_widths(ver)
         # weak evidence flattens the scores, not the order: fully flattened (all 1/F), the evidence
         # still ranks (before, ties fell back to catalog order: roboto, inter, open-sans)
         order = np.lexsort((-raw, -probs))[:top]
@@ -319,7 +322,7 @@ class Identifier:
         for k in order:
             s = matched.get(int(k))
             fonts.append(FontScore(fam[k].family, fam[k].name, round(float(probs[k]), 4),
-                                   s.weight if s else weight, width, s.italic if s else italic,
+                                   s.weight if s else weight, widths.get(int(k), width), s.italic if s else italic,
                                    self.similar_families(fam[k].family)))
         boxes = np.array([evidence[i].box for i in ix])
         box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max()))

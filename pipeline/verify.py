@@ -52,6 +52,7 @@ class Verification:
     index_similarity: np.ndarray | None = None
     index_best: np.ndarray | None = None
     index_top: np.ndarray | None = None  # (5,) the index's 5 best families' weighted mean cosines
+    index_widths: np.ndarray | None = None  # (K,) int width (percent) of each candidate's best index style
 
 
 class FontSource:
@@ -260,6 +261,23 @@ def merge_verifications(a: Verification, b: Verification, weights: np.ndarray) -
             sim = np.vstack([sim, row[None, :]])
             styles.append(st)
     return Verification(np.asarray(cand, np.int64), sim, tuple(styles))
+
+
+def matched_widths(ver: Verification | None) -> dict[int, int]:
+    """Candidate -> width (percent) of the cut it matched at a width end of a variable family: the
+    style drawn by render-and-compare (its axis pass), else the font index's best style. A match at
+    a named style says nothing of width: those candidates are left to the glyph model's estimate."""
+    if ver is None:
+        return {}
+    out = {}
+    if ver.index_widths is not None:
+        out = {int(c): int(x) for c, x in zip(ver.candidates, ver.index_widths, strict=True) if x != 100}
+    for c, s in zip(ver.candidates, ver.styles, strict=True):
+        if s is not None and s.width != 100:
+            out[int(c)] = int(s.width)
+        elif s is not None:
+            out.pop(int(c), None)  # drawn at a named style: render-and-compare overrules the index
+    return out
 
 
 def best_mean_similarity(ver: Verification, weights: np.ndarray) -> float:

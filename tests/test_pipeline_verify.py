@@ -214,3 +214,17 @@ def test_the_axis_pass_draws_ends_only_for_a_candidate_the_index_matched_at_an_e
     more = ident.axis_pass(*args, np.array([False, True]))
     assert more.styles[1].width == 25 and more.similarity[1].sum() > ver.similarity[1].sum() + 1.0
     np.testing.assert_allclose(more.similarity[0], ver.similarity[0])  # roboto was not drawn again
+
+
+@pytest.mark.parametrize("width", [25, 100])
+def test_a_variable_family_matched_at_a_width_end_is_reported_at_that_width(ident, source, width):
+    """A line set in Roboto Flex's narrowest cut is reported at width 25 %, not the 100 % the glyph
+    model's estimate gives; at its default instance, at 100 %."""
+    from glyphs.render import open_font, render_text
+
+    file = next(f for f in source.files("roboto-flex").variable if not f.italic)
+    font, _ = open_font(file, FontStyle(400, width), 64)
+    gray = np.pad(255 - render_text(font, "Harbour Lights").mask, 20, constant_values=255).astype(np.uint8)
+    ranking = ident.rank(np.stack([gray] * 3, axis=-1), top=5)
+    flex = next(f for f in ranking.fonts if f.family == "roboto-flex")
+    assert flex.width == width
