@@ -321,7 +321,8 @@ def _doubted(cand: Scored, signs: list[Box]) -> Scored:
 def _try_sideways(views: list[View], first: list[ReadChunk | None], cands: list[Scored],
                   cfg: SegmentConfig) -> bool:
     """Look at the picture turned 90° when tall boxes cover over ``cfg.tall_share`` of the
-    detected text, or when no reading at all reached ``cfg.weak_confidence`` unless the
+    detected text, when a tall box was misread (_misread_tall), or when no reading at all
+    reached ``cfg.weak_confidence`` unless the
     picture holds no tall box and a lying line (_lies_flat): a script or display face read
     weakly upright is still written left to right. Turning such pictures cost 0.4-0.7 CPU s
     each (15 of the benchmark's 300 clean pictures, all read the same or worse turned: one
@@ -333,9 +334,21 @@ def _try_sideways(views: list[View], first: list[ReadChunk | None], cands: list[
     tall = np.array([v.map_xy is None and is_tall(footprint(v)) for v in views])
     if area[tall].sum() >= cfg.tall_share * area.sum():
         return True
+    if any(t and _misread_tall(v, c) for v, c, t in zip(views, first, tall, strict=True)):
+        return True
     if not tall.any() and any(_lies_flat(v, c) for v, c in zip(views, first, strict=True)):
         return False
     return not any(_sure(c.item, cfg) for c in cands)
+
+
+def _misread_tall(view: View, chunk: ReadChunk | None) -> bool:
+    """Whether a tall box's upright reading cannot be its text: FLAT_PARTS or more letter-sized
+    ink parts read as under half as many characters (a vertical side label 'SPRING 2025' beside
+    a heading, read upright as '8'). Such a label is too small a share of the text area for
+    tall_share, and the heading reads surely."""
+    parts = chunk.parts if chunk is not None and chunk.parts else _parts(view.gray, view.core)
+    letters = len(chunk.text.replace(" ", "")) if chunk is not None else 0
+    return parts >= FLAT_PARTS and letters < parts / 2
 
 
 FLAT = 2.0  # a box this many times wider than tall ...

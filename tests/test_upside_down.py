@@ -78,3 +78,21 @@ def test_a_weakly_read_flat_line_is_not_turned_sideways_but_a_tall_one_is(font):
     assert not _try_sideways([flat], [None], [], cfg)
     assert _try_sideways([tall], [None], [], cfg)
     assert _try_sideways([flat, tall], [None, None], [], cfg)  # a side label beside a heading
+
+
+@pytest.mark.slow
+def test_a_small_vertical_label_beside_a_heading_is_read_turned():
+    # a side label half the heading's size is too small a share of the text for tall_share, and the
+    # heading reads surely; its upright reading ('8' from a column of letters) cannot be its text
+    from segmentation import segment
+
+    heading = KINDS["control"](STYLES["libre-baskerville"], "Annual Book Fair", 64, np.random.default_rng(0))
+    label = KINDS["rotate-90"](STYLES["roboto"], "SPRING 2025", 30, np.random.default_rng(0))
+    h = max(heading.shape[0], label.shape[0])
+    page = np.full((h, heading.shape[1] + label.shape[1] + 40, 3), 245, np.uint8)
+    page[(h - heading.shape[0]) // 2:(h - heading.shape[0]) // 2 + heading.shape[0], :heading.shape[1]] = heading
+    page[:label.shape[0], heading.shape[1] + 40:] = label
+    seg = segment(page)
+    turned = [w for w in seg.words if w.rotation in (90.0, 270.0)]
+    assert "".join(w.text for w in turned) == "SPRING2025"
+    assert " ".join(w.text for w in seg.words if w.rotation == 0.0) == "Annual Book Fair"
