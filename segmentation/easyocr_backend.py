@@ -52,9 +52,6 @@ class Reading:
     starts: tuple[float, ...]  # per character: x of its first column, in crop pixels
     ends: tuple[float, ...]  # per character: x of its last column, in crop pixels
     char_conf: tuple[float, ...]  # per character: max probability over its columns
-    # confidence with each letter's case twin counted as the letter ('a' + 'A'): how surely the letters
-    # were read, whatever their case (segmentation.evidence.plausible); None where not computed
-    caseless: float | None = None
 
 
 def model_dir() -> Path:
@@ -360,18 +357,8 @@ def _decode(classes: list[str], probs: np.ndarray, ratio: float, lexicon_margin:
     conf = tuple(float(probs[j0:j1 + 1, k].max()) for k, j0, j1 in runs)
     nonblank = best[idx != 0]
     score = float(nonblank.prod() ** (2.0 / np.sqrt(len(nonblank)))) if len(nonblank) else 0.0
-    twin = _case_twins(tuple(classes))[idx]  # (T,) class of each column's case twin (itself if none)
-    either = (best + np.where(twin != idx, probs[np.arange(len(idx)), twin], 0.0))[idx != 0]
-    caseless = float(np.minimum(either, 1.0).prod() ** (2.0 / np.sqrt(len(either)))) if len(either) else 0.0
     return Reading(text, score, tuple(_col_x(j0, ratio) for _, j0, _ in runs),
-                   tuple(_col_x(j1, ratio) for _, _, j1 in runs), conf, caseless)
-
-
-@functools.lru_cache(maxsize=4)
-def _case_twins(classes: tuple[str, ...]) -> np.ndarray:
-    """(C,) index of each class's other case ('a' -> 'A'), the class itself when it has none."""
-    where = {c: i for i, c in enumerate(classes)}
-    return np.array([where.get(c.swapcase(), i) if len(c) == 1 else i for i, c in enumerate(classes)], np.int64)
+                   tuple(_col_x(j1, ratio) for _, _, j1 in runs), conf)
 
 
 def _letters_for_stray_digits(runs: list[list[int]], probs: np.ndarray, classes: list[str]) -> None:

@@ -46,13 +46,10 @@ def scored(chunk: ReadChunk, source: int, doubt: float = 1.0) -> Scored:
 
 
 def plausible(chunk: ReadChunk) -> float:
-    """Recogniser confidence whatever the letters' case x plausibility (letters read against
-    letter-sized ink components, scored). Case says nothing of which way up a line reads: an
-    all-capital display face read upright as 'LaTe NIghT radIo' (0.12, 'a' and 'A' splitting each
-    column) lost to its reading upside down, 'OIqVx LHDIN 3107' (0.34)."""
+    """Recogniser confidence x plausibility (letters read against letter-sized ink components,
+    scored)."""
     letters = sum(not c.isspace() for c in chunk.text)
-    conf = chunk.caseless if chunk.caseless is not None else chunk.confidence
-    return conf * (min(1.0, letters / (PARTS_PER_LETTER * chunk.parts)) ** 2 if chunk.parts else 1.0)
+    return chunk.confidence * (min(1.0, letters / (PARTS_PER_LETTER * chunk.parts)) ** 2 if chunk.parts else 1.0)
 
 
 def bent_wins(bent: ReadChunk, plain: ReadChunk, judge: Judge | None, timings: dict[str, float]) -> bool:

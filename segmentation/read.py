@@ -216,7 +216,7 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
     box = footprint(view)
     return ReadChunk(box, view.origin, crop, reading.text, reading.confidence, tuple(chars),
                      view.map_xy, view.rotation, _parts(cut, view.core),
-                     alt_gray=None if filled is None else filled.inner, caseless=reading.caseless)
+                     alt_gray=None if filled is None else filled.inner)
 
 
 def _read_unruled(engine: Any, crop: np.ndarray, core: tuple[int, int], cfg: SegmentConfig,

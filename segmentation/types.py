@@ -62,4 +62,3 @@ class ReadChunk:
     bent: bool = False  # read from a bent line laid straight (segmentation.bend): its direction is known
     # (h, w) uint8 like ``gray``: hollow letters filled only to their outline's inner edge (segmentation.hollow)
     alt_gray: np.ndarray | None = field(default=None, repr=False)
-    caseless: float | None = None  # recogniser confidence whatever the letters' case (easyocr_backend.Reading)
