@@ -318,16 +318,20 @@ def _doubted(cand: Scored, signs: list[Box]) -> Scored:
     return cand
 
 
+FLAT = 2.0  # a box this many times wider than tall ...
+FLAT_PARTS = 3  # ... holding this many letter-sized ink parts side by side is a line lying flat
+
+
 def _try_sideways(views: list[View], first: list[ReadChunk | None], cands: list[Scored],
                   cfg: SegmentConfig) -> bool:
     """Look at the picture turned 90° when tall boxes cover over ``cfg.tall_share`` of the
     detected text, when a tall box was misread (_misread_tall), or when no reading at all
-    reached ``cfg.weak_confidence`` unless the
-    picture holds no tall box and a lying line (_lies_flat): a script or display face read
-    weakly upright is still written left to right. Turning such pictures cost 0.4-0.7 CPU s
-    each (15 of the benchmark's 300 clean pictures, all read the same or worse turned: one
-    script line read turned as '3'); the rule leaves 3 of them, whose joined script letters
-    make fewer parts (bench/results/robustness_speed.md)."""
+    reached ``cfg.weak_confidence``, unless then the picture holds a line lying flat
+    (_lies_flat) and no tall box: a script or display face read weakly upright is still
+    written left to right. Turning such pictures cost 0.4-0.7 CPU s each (15 of the
+    benchmark's 300 clean pictures, all read the same or worse turned: one script line read
+    turned as '3'); the rule leaves 3 of them, whose joined script letters make fewer parts
+    (bench/results/robustness_speed.md)."""
     if not views:
         return False
     area = np.array([v.area for v in views], np.float64)
@@ -346,26 +350,24 @@ def _misread_tall(view: View, chunk: ReadChunk | None) -> bool:
     ink parts read as under half as many characters (a vertical side label 'SPRING 2025' beside
     a heading, read upright as '8'). Such a label is too small a share of the text area for
     tall_share, and the heading reads surely."""
-    parts = chunk.parts if chunk is not None and chunk.parts else _parts(view.gray, view.core)
+    parts = _letter_parts(view, chunk)
     letters = len(chunk.text.replace(" ", "")) if chunk is not None else 0
     return parts >= FLAT_PARTS and letters < parts / 2
 
 
-FLAT = 2.0  # a box this many times wider than tall ...
-FLAT_PARTS = 3  # ... holding this many letter-sized ink parts side by side is a line lying flat
-
-
 def _lies_flat(view: View, chunk: ReadChunk | None) -> bool:
     """Whether an upright view holds a line lying flat: a box at least FLAT x wider than tall
-    with FLAT_PARTS letter-sized ink parts (_parts). Text turned 90° stacks its letters in a
-    tall box; one sideways letter ('l', '-') may lie flat, but alone."""
+    with FLAT_PARTS letter-sized ink parts. Text turned 90° stacks its letters in a tall box;
+    one sideways letter ('l', '-') may lie flat, but alone."""
     if view.map_xy is not None:
         return False
     x0, y0, x1, y1 = footprint(view)
-    if x1 - x0 < FLAT * (y1 - y0):
-        return False
-    parts = chunk.parts if chunk is not None and chunk.parts else _parts(view.gray, view.core)
-    return parts >= FLAT_PARTS
+    return x1 - x0 >= FLAT * (y1 - y0) and _letter_parts(view, chunk) >= FLAT_PARTS
+
+
+def _letter_parts(view: View, chunk: ReadChunk | None) -> int:
+    """Letter-sized ink parts of a view (_parts): counted by its reading, else counted now."""
+    return chunk.parts if chunk is not None and chunk.parts else _parts(view.gray, view.core)
 
 
 def _sure(chunk: ReadChunk | None, cfg: SegmentConfig) -> bool:
