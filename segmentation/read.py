@@ -11,7 +11,7 @@
    read confidently, the picture turned 90° is detected again and each of its boxes read
    both ways (90° and 270°). A line bent along an arc or a wave is read laid straight
    (segmentation.bend); its direction comes from its shape, so passes 2 and 3 ask more
-   doubt of it (_sure). Words of one bent line, boxed apart, are also read as one (pass 5).
+   doubt of it (segmentation.passes.sure). Words of one bent line, boxed apart, are also read as one (pass 5).
 4. All readings compete for the picture's area (orient.select_chunks): per piece of
    the picture, the reading with the highest confidence x ink x plausibility wins; with
    a judge (the glyph model), times how much its glyphs look like the letters read, a
@@ -42,7 +42,6 @@ from segmentation.orient import (
     footprint,
     hangs,
     inside,
-    is_tall,
     mapped,
     overlap,
     quad_angle,
@@ -53,10 +52,10 @@ from segmentation.orient import (
     turned_180,
     turned_quad,
 )
+from segmentation.passes import letter_parts, sure, try_sideways
 from segmentation.types import Box, ReadChunk
 
 SKEW_AGREE = 5.0  # degrees between the ink's and the detector's angle of a line for the ink to be used
-LETTER_PART = 0.4  # ink components this x the median's size are letters or pieces of one (_parts)
 STACK_DOUBT = 0.5  # a sideways reading of letters centred one per row counts half against the stacked one
 HANG_DOUBT = 0.5  # an upright reading of letters that hang (orient.hangs) counts half against the turned one
 EFFECT_HEIGHTS = (48, 64)  # recogniser heights also tried on filled hollow letters
@@ -78,13 +77,13 @@ def read_easyocr(rgb: np.ndarray, gray: np.ndarray, cfg: SegmentConfig,
         hanging = [cfg.orientations and c is not None and c.map_xy is None and hangs(_as_read(v, c))
                    for v, c in zip(views, first, strict=True)]
         cands = [scored(c, 0, HANG_DOUBT if h else 1.0) for c, h in zip(first, hanging, strict=True) if c is not None]
-        weak = [v for v, c, h in zip(views, first, hanging, strict=True) if h or not _sure(c, cfg)]
+        weak = [v for v, c, h in zip(views, first, hanging, strict=True) if h or not sure(c, cfg)]
         if cfg.orientations:
             cands += _bent_whole(engine, gray, views, cfg, timings)
             cands += [scored(c, 1) for v in weak if (c := _read(engine, turned_180(v), cfg, timings, judge))]
             stacks, signs = _stacks(engine, gray, views, cfg, timings, judge)
             cands += stacks
-            if _try_sideways(views, first, cands, cfg):
+            if try_sideways(views, first, cands, cfg):
                 plain_rgb, plain_gray = _timed(timings, "effects", _without_rules, rgb, gray, views, cfg)
                 cands += [_doubted(c, signs) for c in _sideways(engine, plain_rgb, plain_gray, cfg, timings, judge)]
     return select_chunks(judged(cands, judge, timings) if judge is not None else cands)
@@ -215,7 +214,7 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
                    reading.char_conf, view.core)
     box = footprint(view)
     return ReadChunk(box, view.origin, crop, reading.text, reading.confidence, tuple(chars),
-                     view.map_xy, view.rotation, _parts(cut, view.core),
+                     view.map_xy, view.rotation, letter_parts(cut, view.core),
                      alt_gray=None if filled is None else filled.inner)
 
 
@@ -236,20 +235,6 @@ def _read_unruled(engine: Any, crop: np.ndarray, core: tuple[int, int], cfg: Seg
         if best is None or reading.confidence > best[1].confidence:
             best = (img, reading)
     return best
-
-
-def _parts(gray: np.ndarray, core: tuple[int, int]) -> int:
-    """Letter-sized ink components of a dark-on-light crop: those whose longer side is at
-    least LETTER_PART x the median's (a dot, an accent or a comma does not count; the
-    longer side, so that a letter counts alike read upright or sideways)."""
-    from segmentation.chars import components, ink_mask
-
-    h = max(1, core[1] - core[0])
-    boxes = components(ink_mask(gray), core, min_area=max(4, int(0.0015 * h * h))).boxes[1:]  # (k, 4)
-    if len(boxes) == 0:
-        return 0
-    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    return int((side >= LETTER_PART * np.median(side)).sum())
 
 
 def _bent_whole(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,
@@ -316,66 +301,6 @@ def _doubted(cand: Scored, signs: list[Box]) -> Scored:
     if any(overlap(cand.box, s) > CONFLICT for s in signs):
         return replace(cand, score=cand.score * STACK_DOUBT)
     return cand
-
-
-FLAT = 2.0  # a box this many times wider than tall ...
-FLAT_PARTS = 3  # ... holding this many letter-sized ink parts side by side is a line lying flat
-
-
-def _try_sideways(views: list[View], first: list[ReadChunk | None], cands: list[Scored],
-                  cfg: SegmentConfig) -> bool:
-    """Look at the picture turned 90° when tall boxes cover over ``cfg.tall_share`` of the
-    detected text, when a tall box was misread (_misread_tall), or when no reading at all
-    reached ``cfg.weak_confidence``, unless then the picture holds a line lying flat
-    (_lies_flat) and no tall box: a script or display face read weakly upright is still
-    written left to right. Turning such pictures cost 0.4-0.7 CPU s each (15 of the
-    benchmark's 300 clean pictures, all read the same or worse turned: one script line read
-    turned as '3'); the rule leaves 3 of them, whose joined script letters make fewer parts
-    (bench/results/robustness_speed.md)."""
-    if not views:
-        return False
-    area = np.array([v.area for v in views], np.float64)
-    tall = np.array([v.map_xy is None and is_tall(footprint(v)) for v in views])
-    if area[tall].sum() >= cfg.tall_share * area.sum():
-        return True
-    if any(t and _misread_tall(v, c) for v, c, t in zip(views, first, tall, strict=True)):
-        return True
-    if not tall.any() and any(_lies_flat(v, c) for v, c in zip(views, first, strict=True)):
-        return False
-    return not any(_sure(c.item, cfg) for c in cands)
-
-
-def _misread_tall(view: View, chunk: ReadChunk | None) -> bool:
-    """Whether a tall box's upright reading cannot be its text: FLAT_PARTS or more letter-sized
-    ink parts read as under half as many characters (a vertical side label 'SPRING 2025' beside
-    a heading, read upright as '8'). Such a label is too small a share of the text area for
-    tall_share, and the heading reads surely."""
-    parts = _letter_parts(view, chunk)
-    letters = len(chunk.text.replace(" ", "")) if chunk is not None else 0
-    return parts >= FLAT_PARTS and letters < parts / 2
-
-
-def _lies_flat(view: View, chunk: ReadChunk | None) -> bool:
-    """Whether an upright view holds a line lying flat: a box at least FLAT x wider than tall
-    with FLAT_PARTS letter-sized ink parts. Text turned 90° stacks its letters in a tall box;
-    one sideways letter ('l', '-') may lie flat, but alone."""
-    if view.map_xy is not None:
-        return False
-    x0, y0, x1, y1 = footprint(view)
-    return x1 - x0 >= FLAT * (y1 - y0) and _letter_parts(view, chunk) >= FLAT_PARTS
-
-
-def _letter_parts(view: View, chunk: ReadChunk | None) -> int:
-    """Letter-sized ink parts of a view (_parts): counted by its reading, else counted now."""
-    return chunk.parts if chunk is not None and chunk.parts else _parts(view.gray, view.core)
-
-
-def _sure(chunk: ReadChunk | None, cfg: SegmentConfig) -> bool:
-    """A reading that needs no other direction tried: read with cfg.weak_confidence, or a bent
-    line laid straight (its direction comes from the line's shape) read with half of it."""
-    if chunk is None:
-        return False
-    return chunk.confidence >= (cfg.weak_confidence / 2 if chunk.bent else cfg.weak_confidence)
 
 
 def _without_rules(rgb: np.ndarray, gray: np.ndarray, views: list[View],

@@ -56,7 +56,7 @@ def test_a_confidently_misread_upside_down_line_is_read_upright():
 def test_letter_sized_parts_are_counted_alike_upright_and_sideways(font):
     # a reading of one character from three letters' ink ('Gym' sideways as '3') is implausible
     # only if the letters count alike both ways; the dot of the i is not a letter
-    from segmentation.read import _parts
+    from segmentation.passes import letter_parts as _parts
 
     gray = _view("control", font, "Taxi").gray
     h, w = gray.shape
@@ -70,7 +70,7 @@ def test_a_weakly_read_flat_line_is_not_turned_sideways_but_a_tall_one_is(font):
     # cost 0.4-0.7 CPU s and read nothing better (bench/results/robustness_speed.md); a line
     # standing on its end is still turned, however weakly it was read
     from segmentation import SegmentConfig
-    from segmentation.read import _try_sideways
+    from segmentation.passes import try_sideways as _try_sideways
 
     cfg = SegmentConfig()
     flat = _view("control", font, "Sandwiches")
