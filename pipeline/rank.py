@@ -202,7 +202,7 @@ class Identifier:
             rgb, boxes = upright_picture(rgb, [glyphs[i].box for i in region.glyphs], direction)
         text = [TextGlyph(glyphs[i].char, tuple(int(v) for v in b), glyphs[i].word_index,
                           glyphs[i].line_index) for i, b in zip(region.glyphs, boxes, strict=True)]
-        typo = describe_region(text, FontChoice(f.family, f.name, f.weight, f.italic), files, rgb,
+        typo = describe_region(text, FontChoice(f.family, f.name, f.weight, f.italic, f.width), files, rgb,
                                selector=f".region-{k + 1}")
         return replace(region, typography=typo)
 

@@ -150,3 +150,29 @@ def test_nominal_size_prefers_the_larger_sample_and_skips_tailed_capitals():
     assert how == "nominal" and 60 < size < 70, size
     caps = [TextGlyph(c, (0, 0, 10, 10), 0, 0) for c in "BIG"]
     assert abs(measure_size(caps, np.array([45.0, 45.0, 45.0]), None)[0] - 45 / 0.70) < 1e-6
+
+
+def test_a_font_matched_at_a_width_end_is_measured_and_written_at_that_width():
+    """Roboto Flex drawn at width 25 with 0.1 em added per character: measured against its 25 %
+    cut the spacing is 0.1 em (against the default cut, off), and the CSS loads the variable
+    package's width axis and sets it."""
+    fam = _families()["roboto-flex"]
+    style = FontStyle(400, 25)
+    font = open_font(pick_file(fam, style), style, 40)[0]
+    img = Image.new("RGB", (700, 120), "white")
+    draw = ImageDraw.Draw(img)
+    glyphs, x = [], 20.0
+    for w, word in enumerate(["Quietly", "jumping"]):
+        for ch in word:
+            draw.text((x, 80), ch, font=font, fill="black", anchor="ls")
+            b = draw.textbbox((x, 80), ch, font=font, anchor="ls")
+            glyphs.append(TextGlyph(ch, tuple(int(round(v)) for v in b), w, 0))
+            x += font.getlength(ch) + 4.0  # 0.1 em
+        x += font.getlength(" ")
+    narrow = describe_region(glyphs, FontChoice("roboto-flex", "Roboto Flex", 400, False, 25), fam, np.asarray(img))
+    default = describe_region(glyphs, FontChoice("roboto-flex", "Roboto Flex", 400, False), fam, np.asarray(img))
+    assert abs(narrow.letter_spacing_em - 0.1) <= 0.02, (narrow.letter_spacing_em, default.letter_spacing_em)
+    assert abs(default.letter_spacing_em - 0.1) > 0.02  # measured against the wrong cut
+    assert narrow.css_import == '@import "@fontsource-variable/roboto-flex/wdth.css";'
+    assert "font-variation-settings: 'wdth' 25" in narrow.css and "'Roboto Flex Variable'" in narrow.css
+    assert default.css_import == '@import "@fontsource/roboto-flex/400.css";'

@@ -16,9 +16,15 @@ def css_weight(font: FontChoice, files: FamilyFiles | None) -> int:
 def fontsource_import(font: FontChoice, weight: int) -> tuple[str, str]:
     """(npm package, CSS @import) of a catalog family at ``weight`` (fontsource layout:
     ``@fontsource/<id>/<weight>.css``, ``<weight>-italic.css``); resolved by a bundler
-    (Vite, webpack) after ``npm install <package>``."""
+    (Vite, webpack) after ``npm install <package>``. A font matched at a width end of its
+    variable file comes from the variable package with its width axis
+    (``@fontsource-variable/<id>/wdth.css``, ``wdth-italic.css``: fontsource's axis files)."""
+    italic = "-italic" if font.italic else ""
+    if font.width != 100:
+        package = f"@fontsource-variable/{font.family}"
+        return package, f'@import "{package}/wdth{italic}.css";'
     package = f"@fontsource/{font.family}"
-    return package, f'@import "{package}/{weight}{"-italic" if font.italic else ""}.css";'
+    return package, f'@import "{package}/{weight}{italic}.css";'
 
 
 def _num(v: float, unit: str = "") -> str:
@@ -29,8 +35,11 @@ def css_rule(selector: str, font: FontChoice, files: FamilyFiles | None, m: Meas
     """A CSS rule (font-family with a fallback stack, weight, style, size, letter-spacing,
     line-height, colour; alignment, case and background where measured)."""
     stack = GENERIC_STACKS[generic_family(files, font.name)]
-    decl = [f"font-family: '{font.name}', {stack}", f"font-weight: {css_weight(font, files)}",
+    variable = f"'{font.name} Variable', " if font.width != 100 else ""  # fontsource's variable family name
+    decl = [f"font-family: {variable}'{font.name}', {stack}", f"font-weight: {css_weight(font, files)}",
             f"font-style: {'italic' if font.italic else 'normal'}"]
+    if font.width != 100:  # any width the axis has; font-stretch only takes 50-200 %
+        decl.append(f"font-variation-settings: 'wdth' {font.width}")
     if m.size_px:
         decl.append(f"font-size: {_num(round(m.size_px, 1), 'px')}")
     if m.letter_spacing_em is not None:

@@ -165,7 +165,7 @@ def measure_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyF
                    rgb: np.ndarray | None = None) -> Measurement:
     """What can be measured of one region. ``rgb``: the (H, W, 3) uint8 picture (None:
     sizes from box heights, no colours)."""
-    ref = reference_font(files, font.weight, font.italic) if files is not None and files.present else None
+    ref = reference_font(files, font.weight, font.italic, font.width) if files is not None and files.present else None
     boxes = [g.box for g in glyphs]
     cap = float(np.median([b[3] - b[1] for b in boxes]))
     colours = region_colours(rgb, boxes, max(3, int(cap * 0.6))) if rgb is not None else None

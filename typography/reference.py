@@ -31,8 +31,8 @@ def row_height(rows: np.ndarray) -> float:
 class ReferenceFont:
     """One style of a family, drawn at REF_PX. Raises FontFileError if it cannot be opened."""
 
-    def __init__(self, files: FamilyFiles, weight: int, italic: bool) -> None:
-        style = FontStyle(weight, 100, italic and any(f.italic for f in files.static + files.variable))
+    def __init__(self, files: FamilyFiles, weight: int, italic: bool, width: int = 100) -> None:
+        style = FontStyle(weight, width, italic and any(f.italic for f in files.static + files.variable))
         self.file: FontFile = pick_file(files, style)
         self.font, self.style = open_font(self.file, style, REF_PX)
         self._heights: dict[str, float | None] = {}
@@ -57,10 +57,10 @@ class ReferenceFont:
 
 
 @lru_cache(maxsize=32)
-def reference_font(files: FamilyFiles, weight: int, italic: bool) -> ReferenceFont | None:
+def reference_font(files: FamilyFiles, weight: int, italic: bool, width: int = 100) -> ReferenceFont | None:
     """Cached ReferenceFont, None when the family's files cannot be drawn."""
     try:
-        return ReferenceFont(files, weight, italic)
+        return ReferenceFont(files, weight, italic, width)
     except (FontFileError, OSError):
         return None
 

@@ -25,6 +25,7 @@ class FontChoice:
     name: str  # display name
     weight: int  # 100..900
     italic: bool
+    width: int = 100  # percent of normal: a variable family matched at a width end of its axis
 
 
 @dataclass(frozen=True)
