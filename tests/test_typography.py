@@ -30,6 +30,22 @@ def _families():
     return {f.family.id: f for f in catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")}
 
 
+def _spaced_words(font, words: list[str], extra_px: float, width: int) -> tuple[Image.Image, list[TextGlyph]]:
+    """``words`` drawn by FreeType one character at a time with ``extra_px`` added after each, on a
+    (120, width) white picture: the picture and each character's true box."""
+    img = Image.new("RGB", (width, 120), "white")
+    draw = ImageDraw.Draw(img)
+    glyphs, x = [], 20.0
+    for w, word in enumerate(words):
+        for ch in word:
+            draw.text((x, 80), ch, font=font, fill="black", anchor="ls")
+            b = draw.textbbox((x, 80), ch, font=font, anchor="ls")
+            glyphs.append(TextGlyph(ch, tuple(int(round(v)) for v in b), w, 0))
+            x += font.getlength(ch) + extra_px
+        x += font.getlength(" ")
+    return img, glyphs
+
+
 def _font(family: str, weight: int, size: int):
     style = FontStyle(weight)
     return open_font(pick_file(_families()[family], style), style, size)[0]
@@ -81,17 +97,7 @@ def test_one_line_gives_one_region(ident):
 def test_size_and_spacing_from_known_boxes_without_ocr():
     """describe_region on boxes drawn by FreeType at 40 px with 0.1 em added per character."""
     fam = _families()["roboto"]
-    font = _font("roboto", 400, 40)
-    img = Image.new("RGB", (900, 120), "white")
-    draw = ImageDraw.Draw(img)
-    glyphs, x = [], 20.0
-    for w, word in enumerate(["Quietly", "jumping"]):
-        for ch in word:
-            draw.text((x, 80), ch, font=font, fill="black", anchor="ls")
-            b = draw.textbbox((x, 80), ch, font=font, anchor="ls")
-            glyphs.append(TextGlyph(ch, tuple(int(round(v)) for v in b), w, 0))
-            x += font.getlength(ch) + 4.0  # 0.1 em
-        x += font.getlength(" ")
+    img, glyphs = _spaced_words(_font("roboto", 400, 40), ["Quietly", "jumping"], 4.0, 900)  # 0.1 em
     t = describe_region(glyphs, FontChoice("roboto", "Roboto", 400, False), fam, np.asarray(img))
     assert abs(t.size_px - 40) <= 1.5 and abs(t.letter_spacing_em - 0.1) <= 0.02, (t.size_px, t.letter_spacing_em)
     assert t.color == "#000000" and t.background == "#ffffff"
@@ -158,17 +164,7 @@ def test_a_font_matched_at_a_width_end_is_measured_and_written_at_that_width():
     package's width axis and sets it."""
     fam = _families()["roboto-flex"]
     style = FontStyle(400, 25)
-    font = open_font(pick_file(fam, style), style, 40)[0]
-    img = Image.new("RGB", (700, 120), "white")
-    draw = ImageDraw.Draw(img)
-    glyphs, x = [], 20.0
-    for w, word in enumerate(["Quietly", "jumping"]):
-        for ch in word:
-            draw.text((x, 80), ch, font=font, fill="black", anchor="ls")
-            b = draw.textbbox((x, 80), ch, font=font, anchor="ls")
-            glyphs.append(TextGlyph(ch, tuple(int(round(v)) for v in b), w, 0))
-            x += font.getlength(ch) + 4.0  # 0.1 em
-        x += font.getlength(" ")
+    img, glyphs = _spaced_words(open_font(pick_file(fam, style), style, 40)[0], ["Quietly", "jumping"], 4.0, 700)
     narrow = describe_region(glyphs, FontChoice("roboto-flex", "Roboto Flex", 400, False, 25), fam, np.asarray(img))
     default = describe_region(glyphs, FontChoice("roboto-flex", "Roboto Flex", 400, False), fam, np.asarray(img))
     assert abs(narrow.letter_spacing_em - 0.1) <= 0.02, (narrow.letter_spacing_em, default.letter_spacing_em)
