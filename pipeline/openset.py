@@ -65,6 +65,17 @@ class OpenSet:
         popular = self.trained if self.popular is None else self.popular
         return (popular | added).astype(np.float64)
 
+    @classmethod
+    def for_catalog(cls, index, labels, catalog: str = "default") -> OpenSet:
+        """``index`` lined up with ``labels`` (build, the 300 most used families favoured),
+        restricted to ``catalog``'s families and the fonts added with `fonts add` when the index
+        holds more, e.g. --catalog top300 over the full catalog's index."""
+        from glyphs.catalog import load_catalog
+
+        openset = cls.build(index, labels, popular={f.id for f in load_catalog("top300")})
+        keep = {f.id for f in load_catalog(catalog)} | {f.id for f in index.families if f.source != "catalog"}
+        return openset if set(index.family_ids) <= keep else openset.only(keep)
+
     def only(self, family_ids: set[str]) -> OpenSet:
         """The same open set over ``family_ids`` only (a smaller catalog, e.g. --catalog top300)."""
         keep = np.array([f in family_ids for f in self.index.family_ids])

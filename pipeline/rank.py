@@ -285,15 +285,15 @@ class Identifier:
         """``ver`` with the best few drawn candidates (``short`` (K,), best first) whose glyphs the
         font index matched best at an end of their width or optical-size axis (``ends`` (K,) bool)
         drawn at those ends too (VerifyConfig.axis_top, axis_gate): a variable family's condensed,
-        expanded or display cut looks like another family at its default instance. Only the ends are drawn (a candidate not
-        drawn yet competes with its best end; drawing its default weights too cost the clean split
-        15 % CPU)."""
+        expanded or display cut looks like another family at its default instance. Only the ends
+        are drawn (a candidate not drawn yet competes with its best end; drawing its default
+        weights too cost the clean split 15 % CPU)."""
         v = self.verify_config
         if v.axis_top <= 0 or not ends.any() or best_mean_similarity(ver, w[sub]) >= v.axis_gate:
             return ver
         ids = [f.family for f in self.universe]
-        pick = [int(k) for k, e in zip(short, ends, strict=True) if e and has_axis_ends(self.fonts.files(ids[int(k)]))]
-        pick = pick[: v.axis_top]
+        pick = [int(k) for k, e in zip(short, ends, strict=True)
+                if e and has_axis_ends(self.fonts.files(ids[int(k)]))][: v.axis_top]
         if not pick:
             return ver
         weight, _, italic = style_estimate(ix, w, scores)
@@ -412,15 +412,10 @@ def _load_openset(model_dir: Path, labels: Any, catalog: str | Path = "default")
     restricted to ``catalog``'s families (and the fonts added with `fonts add`) when the index
     holds more, e.g. --catalog top300 over the full catalog's index."""
     from fontindex import active_index
-    from glyphs.catalog import load_catalog
     from pipeline.openset import OpenSet
 
     index = active_index(model_dir)
-    if index is None:
-        return None
-    openset = OpenSet.build(index, labels, popular={f.id for f in load_catalog("top300")})
-    keep = {f.id for f in load_catalog(catalog)} | {f.id for f in index.families if f.source != "catalog"}
-    return openset if set(index.family_ids) <= keep else openset.only(keep)
+    return None if index is None else OpenSet.for_catalog(index, labels, catalog)
 
 
 def _universe(labels: Any, openset: Any) -> list[Any]:

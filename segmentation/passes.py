@@ -33,7 +33,7 @@ FLAT_PARTS = 3  # ... holding this many letter-sized ink parts side by side is a
 
 
 def try_sideways(views: list[View], first: list[ReadChunk | None], cands: list[Scored],
-                  cfg: SegmentConfig) -> bool:
+                 cfg: SegmentConfig) -> bool:
     """Look at the picture turned 90° when tall boxes cover over ``cfg.tall_share`` of the
     detected text, when a tall box was misread (_misread_tall), or when no reading at all
     reached ``cfg.weak_confidence``, unless then the picture holds a line lying flat

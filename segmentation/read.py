@@ -11,7 +11,8 @@
    read confidently, the picture turned 90° is detected again and each of its boxes read
    both ways (90° and 270°). A line bent along an arc or a wave is read laid straight
    (segmentation.bend); its direction comes from its shape, so passes 2 and 3 ask more
-   doubt of it (segmentation.passes.sure). Words of one bent line, boxed apart, are also read as one (pass 5).
+   doubt of it (segmentation.passes.sure). Words of one bent line, boxed apart, are also
+   read as one (pass 5).
 4. All readings compete for the picture's area (orient.select_chunks): per piece of
    the picture, the reading with the highest confidence x ink x plausibility wins; with
    a judge (the glyph model), times how much its glyphs look like the letters read, a
