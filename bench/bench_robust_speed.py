@@ -2,13 +2,13 @@
 the path before issue 11 ("old") vs the shipped one ("new"), paired in one run.
 
     OMP_NUM_THREADS=1 nice -n 15 .venv/bin/python bench/bench_robust_speed.py [--images 30]
-        [--old-index runs/index-named]
+        [--old_index runs/index-named]
 
 Reads the first --images pictures of bench/testsets/clean (draw them with `python cli.py
 benchmark --make-testsets --split clean`) twice each, alternating which goes first.
 "old" turns off everything issue 11 added on the way of a plain line: SegmentConfig
 orientations/effects (reading direction, lettering effects), render-and-compare's axis pass
-(VerifyConfig.axis_top 0) and, with --old-index, the font index's axis-end styles (an index
+(VerifyConfig.axis_top 0) and, with --old_index, the font index's axis-end styles (an index
 built with `index build --no-axis-ends`). The template cache is emptied before every reading,
 as for a picture whose words were never drawn. Times are CPU seconds of this process
 (time.process_time), so other jobs on a shared machine count less than in wall time; the
@@ -43,7 +43,7 @@ STAGES = (
     ("segmentation.read", "_quad_view", "quad views (skew)"),
     ("segmentation.read", "_stacks", "vertical stacks"),
     ("segmentation.read", "_sideways", "sideways (90/270)"),
-    ("segmentation.read", "_parts", "ink parts"),
+    ("segmentation.read", "letter_parts", "ink parts"),
     ("segmentation.effects", "remove_shadow", "effects: shadow"),
     ("segmentation.effects", "remove_rules", "effects: rules"),
     ("segmentation.hollow", "fill_outlines", "effects: outlines"),
@@ -133,11 +133,9 @@ def run(cfg: SpeedConfig) -> list[dict]:
 def _openset(ident, index_dir: str):
     """The identifier's OpenSet over another index folder (same catalog restriction)."""
     from fontindex import load_index
-    from glyphs.catalog import load_catalog
     from pipeline.openset import OpenSet
 
-    op = OpenSet.build(load_index(index_dir), ident.model.labels, popular={f.id for f in load_catalog("top300")})
-    return op.only(set(ident.openset.index.family_ids)) if ident.openset is not None else op
+    return OpenSet.for_catalog(load_index(index_dir), ident.model.labels, ident.verify_config.catalog)
 
 
 def p50_ratio_interval(old: np.ndarray, new: np.ndarray, seed: int = 0, n: int = 2000) -> tuple[float, float]:
