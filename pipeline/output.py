@@ -36,11 +36,11 @@ TYPOGRAPHY_KEYS = ("size_px", "letter_spacing_em", "line_height", "color", "back
 
 
 def region_to_dict(r: Region) -> dict:
-    """A region's JSON: box, fonts (family, name, score, weight, italic), glyphs, then its
+    """A region's JSON: box, fonts (family, name, score, weight, width, italic), glyphs, then its
     typography fields flat (None where not measured; see README "Typography")."""
     out = {"box": list(r.box),
            "fonts": [{"family": f.family, "name": f.name, "score": f.score, "weight": f.weight,
-                      "italic": f.italic} for f in r.fonts],
+                      "width": f.width, "italic": f.italic} for f in r.fonts],
            "glyphs": r.glyphs, "in_catalog": r.in_catalog, "trust": r.trust}
     t = r.typography
     for k in TYPOGRAPHY_KEYS:

@@ -134,7 +134,8 @@ def test_css_block_lists_installs_and_imports_first_then_one_rule_per_region():
     regions = []
     for k, (w, italic) in enumerate(((700, False), (400, True))):
         t = describe_region(glyphs, FontChoice("roboto", "Roboto", w, italic), fam, None, selector=f".region-{k + 1}")
-        regions.append(Region((10, 10, 220, 50), [FontScore("roboto", "Roboto", 0.9, w, 100, italic)], list(range(7)), t))
+        regions.append(Region((10, 10, 220, 50), [FontScore("roboto", "Roboto", 0.9, w, 100 - 25 * k, italic)],
+                              list(range(7)), t))
     text = format_css(Ranking(regions[0].fonts, [], "Hamburg", regions))
     lines = text.splitlines()
     assert lines[0] == "/* npm install @fontsource/roboto */"
@@ -143,6 +144,9 @@ def test_css_block_lists_installs_and_imports_first_then_one_rule_per_region():
     d = region_to_dict(regions[1])
     assert d["css"] == regions[1].typography.css and d["fontsource"] == "@fontsource/roboto"
     assert d["size_px"] > 0 and d["color"] is None and d["decorations"] == []
+    # each region's fonts carry the width estimate like the main answer's (shared/DESIGN.md FontScore)
+    assert d["fonts"] == [{"family": "roboto", "name": "Roboto", "score": 0.9, "weight": 400, "width": 75,
+                           "italic": True}]
 
 
 def test_nominal_size_prefers_the_larger_sample_and_skips_tailed_capitals():
