@@ -80,7 +80,8 @@ def _shrink(seg: Segmentation, f: int) -> Segmentation:
     def box(b: Box) -> Box:
         return (b[0] // f, b[1] // f, -(-b[2] // f), -(-b[3] // f))
 
-    glyphs = tuple(replace(g, box=box(g.box)) for g in seg.glyphs)
+    glyphs = tuple(replace(g, box=box(g.box), upright_box=None if g.upright_box is None else box(g.upright_box))
+                   for g in seg.glyphs)
     words = tuple(replace(w, box=box(w.box)) for w in seg.words)
     return Segmentation(seg.text, words, glyphs, tuple(box(b) for b in seg.lines), seg.timings)
 
@@ -222,7 +223,29 @@ def _word_glyphs(chunk: ReadChunk, chars: list[CharBox], norm: NormSettings, wor
         box = to_image(view, c.box)
         out.append(Glyph(c.char, box, round(c.confidence, 4), word_index, line, img, c.method,
                          None if alts is None else alts[k]))
+    if chunk.bent and _direction(chunk.rotation) == 0:
+        up = upright_boxes([b for _, b in cut], [g.box for g in out], _scale(chunk.map_xy))
+        out = [replace(g, upright_box=u) for g, u in zip(out, up, strict=True)]
     return out
+
+
+def upright_boxes(frame: list[Box], picture: list[Box], scale: float) -> list[Box]:
+    """A word's letter boxes in its upright frame (``frame``: boxes in the laid-straight crop of a bent
+    line, segmentation.bend; px of that crop) at the picture's scale (``scale`` picture px
+    per crop px) and moved so that their union starts where the ``picture`` boxes' union does."""
+    f, p = np.asarray(frame, np.float64), np.asarray(picture, np.float64)
+    ox, oy = p[:, 0].min() - scale * f[:, 0].min(), p[:, 1].min() - scale * f[:, 1].min()
+    return [(int(round(ox + scale * b[0])), int(round(oy + scale * b[1])),
+             int(round(ox + scale * b[2])), int(round(oy + scale * b[3]))) for b in f]
+
+
+def _scale(map_xy: np.ndarray | None) -> float:
+    """Picture px per crop px along the crop's rows (1.0 without a map)."""
+    if map_xy is None:
+        return 1.0
+    step = np.linalg.norm(np.diff(map_xy, axis=1), axis=-1)  # (h, w-1)
+    step = step[np.isfinite(step)]
+    return float(np.median(step)) if step.size else 1.0
 
 
 def _inner_glyphs(chunk: ReadChunk, boxes: list[Box], letters: list[str], norm: NormSettings) -> list | None:

@@ -20,6 +20,12 @@ class Glyph:
     method: str = "components"  # how the box was found: components | ctc | tesseract
     # (S, S) uint8: a hollow letter cut at its outline's inner edge (``image``: at its middle), else None
     alt_image: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # Ink box as the letter stands in its bent line laid straight (segmentation.bend), at the
+    # picture's scale and placed at the word's box; None for other text. In the picture, a letter
+    # leaning on an arc has a box up to 2.5x too tall, which cut one arc line into two "sizes"
+    # (segment.upright_boxes). Letters turned upright on a fitted baseline (segmentation.curve) keep
+    # their picture boxes: a spurious curve in a scene photo turned letters into worse boxes.
+    upright_box: Box | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

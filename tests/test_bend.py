@@ -97,3 +97,25 @@ def test_a_word_on_an_arc_is_read_and_cut_like_the_straight_word(seg, font, text
     # measured: bent 0.56-0.82, as the picture stands 0.0-0.25 (drawn arcs of four fonts)
     assert likeness(bent) > 0.5, likeness(bent)
     assert likeness(bent) > likeness(old) + 0.25, (likeness(bent), likeness(old), old.text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("font", ["roboto", "roboto-bold", "lobster"])
+def test_the_words_of_one_arc_measure_one_size_and_stay_one_region(seg, font):
+    # In the picture, the letters leaning at the arc's end have boxes up to 2.5x too tall for their
+    # size ('Notifications' 18-26 px cap height, '(3)' 48-51 px), which cut the line into two
+    # regions and made the 3-glyph '(3)' the main answer. Upright, both are one size.
+    from pipeline.regions import SIZE_RATIO, cap_height, line_pieces, reading_layout
+
+    rgb = KINDS["arc"](STYLES[font], "Notifications (3)", SIZE, np.random.default_rng(1))
+    bent = seg(rgb)
+    assert len(bent.words) == 2 and all(w.bent for w in bent.words), bent.text
+    assert all(g.upright_box is not None for g in bent.glyphs)
+    layout, _ = reading_layout(bent.glyphs, bent.words)
+    caps = [cap_height(layout, list(w.glyphs)) for w in bent.words]
+    assert max(caps) / min(caps) < SIZE_RATIO, caps
+    assert len(line_pieces(layout)) == 1
+    plain = seg(KINDS["control"](STYLES[font], "Notifications (3)", SIZE, np.random.default_rng(1)))
+    assert all(g.upright_box is None for g in plain.glyphs)  # straight text keeps its picture boxes
+    upright = cap_height(plain.glyphs, list(range(len(plain.glyphs))))
+    assert all(abs(c - upright) < 0.15 * upright for c in caps), (caps, upright)
