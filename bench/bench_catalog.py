@@ -168,6 +168,7 @@ def main() -> int:
     result["load_average_end"] = os.getloadavg()[0]
     result["minutes"] = (time.time() - t0) / 60
     out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
     plot(result, out.with_suffix(".png"))
     out.with_suffix(".md").write_text(report(result))

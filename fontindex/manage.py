@@ -138,7 +138,8 @@ def add_fonts(targets: tuple[str, ...], model_dir: str | Path, *, cache: Path | 
                 else "it is already ranked (catalog family, or given twice)")
         raise FontsAddError(f"family id '{taken[0]}' is already known; {hint}")
     new = build_index(families, glyph_model(model_dir), model_dir, variants=variants, seed=seed,
-                      workers=_workers(workers), source="added")
+                      workers=_workers(workers), source="added",
+                      augment=index.config.get("augment", "default"))  # drawn as the index it joins was
     records = registry.read_registry()
     for f in families:
         records.append(registry.copy_folder_family(f) if f.extra.get("source") == "user"

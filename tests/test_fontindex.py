@@ -325,7 +325,9 @@ def test_a_font_in_no_catalog_leaves_a_mixture_gap_a_catalog_font_does_not(tiny_
     files = {x.family.id: x for x in catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")}["libre-baskerville"]
     _, known = _index_features(model, files, FontStyle(400), tiny_index)
     assert won == "libre-baskerville"
-    assert f["worst-quarter mixture gap"] > 0.1 > known["worst-quarter mixture gap"]
+    # measured: 0.089 against 0.0 for Libre Baskerville itself (an index of clean drawings; over 0.1 against
+    # about 0.01 when the index averaged augmented drawings)
+    assert f["worst-quarter mixture gap"] > 0.05 > 0.02 > known["worst-quarter mixture gap"]
 
 
 def test_old_in_catalog_models_use_the_first_features():
