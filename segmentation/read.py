@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from segmentation.config import SegmentConfig
-from segmentation.evidence import Judge, bent_wins, judged, scored
+from segmentation.evidence import Judge, as_drawn_wins, bent_wins, judged, scored
 from segmentation.orient import (
     CONFLICT,
     SKEW_MIN,
@@ -167,6 +167,10 @@ def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]
     from segmentation.spacing import close_spacing, spelled_out
 
     chunk = _read_view(engine, view, cfg, timings)
+    if judge is not None and chunk is not None and chunk.alt_gray is not None:  # found hollow: or an inline design?
+        drawn = _read_view(engine, view, cfg, timings, fill=False)
+        if drawn is not None and as_drawn_wins(drawn, chunk, judge, timings):
+            chunk = drawn
     if cfg.effects and chunk is not None and spelled_out(chunk.text):
         tight = _timed(timings, "effects", close_spacing, view)
         again = _read_view(engine, tight, cfg, timings) if tight is not None else None
@@ -180,13 +184,14 @@ def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]
     return chunk
 
 
-def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]) -> ReadChunk | None:
+def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float],
+               fill: bool = True) -> ReadChunk | None:
     """Read one view as it is and cut its characters; None when nothing legible was read.
 
     Ruled lines through the text are removed first (_read_unruled). A crop with its drop shadow
     removed (segmentation.effects) is kept unless it reads under SHADOW_DOUBT x as confidently as
     the crop as it is; hollow letters are also read filled (segmentation.hollow), and the more
-    confident reading is kept."""
+    confident reading is kept (``fill`` False: never filled)."""
     from glyphs.normalize import to_dark_on_light
     from segmentation import easyocr_backend as eb
     from segmentation.chars import segment_crop
@@ -200,7 +205,7 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
         fixed, again = _read_unruled(engine, fixed, view.core, cfg, timings)
         if again.confidence >= SHADOW_DOUBT * reading.confidence:
             crop, reading = fixed, again
-    filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects else None
+    filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects and fill else None
     cut = crop  # the crop characters are cut in (glyph images come from ``crop``)
     if filled is not None:  # hollow letters: glyphs are cut solid, as the glyph model knows letters
         crop = cut = filled.glyphs
