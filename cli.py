@@ -164,7 +164,9 @@ def _identify_parsers(sub: Any) -> None:
     desc = ("Tell which catalog fonts the text in each image is set in. Every character the OCR "
             "finds is scored by the glyph model and the scores are summed; when the catalog's font "
             "files are on disk (`fonts fetch`), the best candidates are re-scored by drawing the "
-            "words read in each of them and comparing glyph by glyph. With --json: one JSON "
+            "words read in each of them and comparing glyph by glyph. Score: the calibrated probability "
+            "that the text is set in that family (over every family ranked, so it sums to 1; near-identical "
+            "families share it, and 0.000 means under 0.0005, not impossible). With --json: one JSON "
             "object per image on stdout (JSON Lines), in input order. Exit status 0 when every "
             "image was read, 1 when any could not be, 2 for wrong usage.")
     p = sub.add_parser("identify", help="which font is this text set in?", description=desc)

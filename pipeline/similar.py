@@ -41,7 +41,11 @@ def similar(cfg: SimilarConfig) -> int:
     try:
         near = neighbours(index).similar(family, cfg.top, cfg.free_only)
     except KeyError:
-        print(f"error: '{family}' is not a known family id (see python cli.py fonts list)", file=sys.stderr)
+        from difflib import get_close_matches
+
+        close = get_close_matches(family, index.family_ids, n=3, cutoff=0.75)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        print(f"error: '{family}' is not a known family id (see python cli.py fonts list){hint}", file=sys.stderr)
         return 1
     if cfg.json:
         print(json.dumps({"family": family, "similar": [asdict(s) for s in near]}))

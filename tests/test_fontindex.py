@@ -399,3 +399,12 @@ def test_a_variable_family_is_indexed_at_its_axis_ends_and_a_condensed_line_matc
         if want:  # first (at its default instance it is Roboto's near-twin), and its glyphs' evidence for the
             assert int(np.argmax(match.totals)) == flex  # cut outweighs the prior against an end
             assert np.nanmean(sim[rows[want]] - sim[rows[""]]) > 2 * END_PENALTY > 0
+
+
+@needs_shipped_index
+def test_similar_suggests_close_ids_for_a_typo(cli_run):
+    """A mistyped family id is an error (exit 1) that names the ids it was probably meant to be."""
+    p = cli_run("similar", "vidalokka")
+    assert p.returncode == 1 and "not a known family id" in p.stderr
+    assert "did you mean vidaloka" in p.stderr, p.stderr
+    assert "did you mean" not in cli_run("similar", "zzzzqqqq").stderr  # nothing close: no guess
