@@ -7,7 +7,8 @@ still that family, issue 11). Each style is drawn ``variants`` times:
 real words covering the glyph set at a sampled size with an augmentation preset
 (glyphs.generate.render_style; IndexBuildConfig.augment, "none" for the shipped index: clean
 drawings keep the details that tell near-identical families apart, which the training
-augmentations wipe out in some of the drawings averaged), cut with the one glyph normalisation. Every glyph is embedded with the model
+augmentations wipe out in some of the drawings averaged), cut with the one glyph normalisation.
+Every glyph is embedded with the model
 (GlyphModel.score(...).embedding, (M, D)), rows are L2-normalised, averaged per
 (style, character) and normalised again: the class-average embedding ("prototype")
 of that character in that style.
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fontindex.config import IndexBuildConfig
 from fontindex.licence import family_licence
 from fontindex.store import FontIndex, IndexFamily, IndexStyle, model_fingerprint
 from glyphs.augment import AugmentConfig, preset
@@ -123,7 +125,7 @@ def _render(unit: IndexUnit) -> tuple[np.ndarray, list[int]]:
 
 
 def build_index(families: Sequence[FamilyFiles], model, model_dir: str | Path, *, variants: int = 4,
-                augment: str = "none", seed: int = 0, workers: int = 1, source: str = "catalog",
+                augment: str = IndexBuildConfig.augment, seed: int = 0, workers: int = 1, source: str = "catalog",
                 progress: bool = True, axis_ends: bool = True) -> FontIndex:
     """The index of ``families`` (with files) in ``model``'s embedding space; ``axis_ends``:
     variable families also at the ends of their axes (end_styles).

@@ -145,12 +145,12 @@ def reading_layout(glyphs: Sequence[Any], words: Sequence[Any]) -> tuple[list[An
 
 def _upright(glyph: Any) -> Any:
     """A glyph of upright text with its box as its letter stands upright (Glyph.upright_box, where
-    segmentation laid a bent line straight): on an arc, the
-    boxes of the letters leaning at its ends are too tall (Notifications (3): cap height 29 px for the
-    word, 49 px for the '(3)' at the arc's end, two regions)."""
+    segmentation laid a bent line straight): on an arc, the boxes of the letters leaning at its ends
+    are too tall (Notifications (3): cap height 29 px for the word, 49 px for the '(3)' at the arc's
+    end, two regions)."""
     from dataclasses import replace
 
-    up = getattr(glyph, "upright_box", None)
+    up = getattr(glyph, "upright_box", None)  # Glyph-likes without the field stand upright
     return glyph if up is None else replace(glyph, box=up)
 
 

@@ -166,11 +166,7 @@ def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]
     from segmentation.bend import bent_view
     from segmentation.spacing import close_spacing, spelled_out
 
-    chunk = _read_view(engine, view, cfg, timings)
-    if judge is not None and chunk is not None and chunk.alt_gray is not None:  # found hollow: or an inline design?
-        drawn = _read_view(engine, view, cfg, timings, fill=False)
-        if drawn is not None and as_drawn_wins(drawn, chunk, judge, timings):
-            chunk = drawn
+    chunk = _read_view(engine, view, cfg, timings, judge)
     if cfg.effects and chunk is not None and spelled_out(chunk.text):
         tight = _timed(timings, "effects", close_spacing, view)
         again = _read_view(engine, tight, cfg, timings) if tight is not None else None
@@ -185,16 +181,16 @@ def _read(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float]
 
 
 def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, float],
-               fill: bool = True) -> ReadChunk | None:
+               judge: Judge | None = None) -> ReadChunk | None:
     """Read one view as it is and cut its characters; None when nothing legible was read.
 
     Ruled lines through the text are removed first (_read_unruled). A crop with its drop shadow
     removed (segmentation.effects) is kept unless it reads under SHADOW_DOUBT x as confidently as
     the crop as it is; hollow letters are also read filled (segmentation.hollow), and the more
-    confident reading is kept (``fill`` False: never filled)."""
+    confident reading is kept. With a ``judge``, letters found hollow are also cut as drawn, and that
+    cut wins when it looks much more like its letters (evidence.as_drawn_wins: inline designs)."""
     from glyphs.normalize import to_dark_on_light
     from segmentation import easyocr_backend as eb
-    from segmentation.chars import segment_crop
     from segmentation.effects import remove_shadow
     from segmentation.hollow import fill_outlines
 
@@ -205,23 +201,34 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
         fixed, again = _read_unruled(engine, fixed, view.core, cfg, timings)
         if again.confidence >= SHADOW_DOUBT * reading.confidence:
             crop, reading = fixed, again
-    filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects and fill else None
-    cut = crop  # the crop characters are cut in (glyph images come from ``crop``)
-    if filled is not None:  # hollow letters: glyphs are cut solid, as the glyph model knows letters
-        crop = cut = filled.glyphs
-        tries = [(filled.reading, h) for h in sorted({cfg.recog_height, *EFFECT_HEIGHTS})]
-        tries += [(filled.glyphs, cfg.recog_height)]
-        for img, height in tries:  # filled letters read best at various heights and thicknesses
-            second = _timed(timings, "recognize", eb.recognize, engine, img, height, cfg.lexicon_margin)
-            reading = second if second.confidence > reading.confidence else reading  # the surest, hollow or filled
+    filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects else None
+    if filled is None:
+        return _cut_chunk(view, crop, reading, cfg, timings)
+    best = reading  # hollow letters: glyphs are cut solid, as the glyph model knows letters
+    tries = [(filled.reading, h) for h in sorted({cfg.recog_height, *EFFECT_HEIGHTS})]
+    tries += [(filled.glyphs, cfg.recog_height)]
+    for img, height in tries:  # filled letters read best at various heights and thicknesses
+        second = _timed(timings, "recognize", eb.recognize, engine, img, height, cfg.lexicon_margin)
+        best = second if second.confidence > best.confidence else best  # the surest, hollow or filled
+    chunk = _cut_chunk(view, filled.glyphs, best, cfg, timings, filled.inner)
+    if judge is not None and chunk is not None:  # found hollow: or an inline design?
+        drawn = _cut_chunk(view, crop, reading, cfg, timings)
+        if drawn is not None and as_drawn_wins(drawn, chunk, judge, timings):
+            return drawn
+    return chunk
+
+
+def _cut_chunk(view: View, crop: np.ndarray, reading: Any, cfg: SegmentConfig, timings: dict[str, float],
+               alt_gray: np.ndarray | None = None) -> ReadChunk | None:
+    """The reading's characters cut in ``crop`` (h, w) uint8; None when it is not legible."""
+    from segmentation.chars import segment_crop
+
     if reading.confidence < cfg.min_confidence or not reading.text.strip():
         return None
-    chars = _timed(timings, "segment", segment_crop, cut, reading.text, reading.starts,
+    chars = _timed(timings, "segment", segment_crop, crop, reading.text, reading.starts,
                    reading.char_conf, view.core)
-    box = footprint(view)
-    return ReadChunk(box, view.origin, crop, reading.text, reading.confidence, tuple(chars),
-                     view.map_xy, view.rotation, letter_parts(cut, view.core),
-                     alt_gray=None if filled is None else filled.inner)
+    return ReadChunk(footprint(view), view.origin, crop, reading.text, reading.confidence, tuple(chars),
+                     view.map_xy, view.rotation, letter_parts(crop, view.core), alt_gray=alt_gray)
 
 
 def _read_unruled(engine: Any, crop: np.ndarray, core: tuple[int, int], cfg: SegmentConfig,
