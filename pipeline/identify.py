@@ -46,7 +46,10 @@ def identify(cfg: IdentifyConfig) -> int:
             ranking = ident.rank(rgb, top=cfg.top)
         except ImageError as e:
             status = 1
-            _emit(cfg, error_dict(path, str(e)), f"{path}\n  error: {e}")
+            if cfg.json:  # the contract: one object per image on stdout, the error in it
+                _emit(cfg, error_dict(path, str(e)), "")
+            else:  # text: errors on stderr, so `identify *.png > fonts.txt` keeps only results
+                print(f"{path}: error: {e}", file=sys.stderr, flush=True)
             continue
         except OcrUnavailableError as e:
             print(f"error: {e}", file=sys.stderr)

@@ -116,6 +116,9 @@ def test_identify_json_lines_order_errors_and_empty(tmp_path):
     assert rows[2]["error"] is None and rows[2]["fonts"] == [] and rows[2]["glyphs"] == []
     ok = _run(str(blank))
     assert ok.returncode == 0 and "no text found" in ok.stdout
+    text = _run(str(bad), str(blank))  # text output: the error on stderr, the results alone on stdout
+    assert text.returncode == 1 and "broken.jpg: error:" in text.stderr and "Traceback" not in text.stderr
+    assert "error" not in text.stdout and "no text found" in text.stdout
 
 
 
