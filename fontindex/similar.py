@@ -81,15 +81,22 @@ class Neighbours:
                 break
         return out
 
-    def similar(self, family_id: str, top: int = 5, free_only: bool = False) -> list[SimilarFont]:
+    def similar(self, family_id: str, top: int = 5, free_only: bool = False,
+                other_designs: bool = False) -> list[SimilarFont]:
         """Families most like ``family_id`` (itself left out); KeyError if it is not indexed.
+        ``other_designs``: leave out its versions for other scripts (script_version), which draw
+        its very Latin letters: Noto Sans's eight nearest were all Noto Sans <script>, no use to
+        someone looking for another font like it.
 
         Uses the list stored by `index build` (FontIndex.similar) plus an exact search over the
         families indexed after it (fonts added): the same answer as a full search, without reading
         every family's vector (0.2 s per query for the full catalog on one thread)."""
         i = self.index.family_index(family_id)
-        fast = self._from_stored(i, top, free_only)
-        return fast if fast is not None else self.similar_to_vector(self.vectors([i])[0], top, {family_id}, free_only)
+        name = self.index.families[i].name
+        want = top + (STORED // 2 if other_designs else 0)
+        fast = self._from_stored(i, want, free_only)
+        near = fast if fast is not None else self.similar_to_vector(self.vectors([i])[0], want, {family_id}, free_only)
+        return [n for n in near if not (other_designs and script_version(n, name))][:top]
 
     def _from_stored(self, i: int, top: int, free_only: bool) -> list[SimilarFont] | None:
         """The stored neighbours of family i merged with the families they could not cover;
@@ -120,6 +127,14 @@ class Neighbours:
 
 
 STORED = 24  # neighbours stored per family by `index build` (identify lists 3 free ones)
+SAME_LETTERS = 0.95  # a "<family> <script>" family at least this alike draws the family's own Latin letters
+
+
+def script_version(near: SimilarFont, name: str) -> bool:
+    """Whether ``near`` is the family ``name`` made for another script: named "<name> <more>" and
+    at least SAME_LETTERS alike (Noto Sans Hebrew for Noto Sans, IBM Plex Sans JP for IBM Plex
+    Sans; IBM Plex Sans Condensed, 0.89, is another width and stays)."""
+    return near.name.startswith(name + " ") and near.similarity >= SAME_LETTERS
 
 
 def neighbour_lists(index: FontIndex, k: int = STORED) -> dict[str, list]:

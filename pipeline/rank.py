@@ -335,7 +335,8 @@ class Identifier:
             return ()
         from fontindex import neighbours
 
-        near = neighbours(self.openset.index).similar(family_id, self.verify_config.similar_top, free_only=True)
+        near = neighbours(self.openset.index).similar(family_id, self.verify_config.similar_top, free_only=True,
+                                                      other_designs=True)
         return tuple(SimilarFamily(n.family, n.name, n.similarity, n.free) for n in near)
 
     def known_probability(self, ver: Verification | None, sums: np.ndarray, temperature: float, ix: list[int],
