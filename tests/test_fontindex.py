@@ -200,6 +200,46 @@ def test_unseen_families_borrow_the_head_score_of_their_nearest_trained_family(t
     assert set(cand.tolist()) == {0, flex}
 
 
+@needs_shipped_index
+def test_trained_families_that_draw_the_same_letters_share_their_best_head_score():
+    """Roboto and Heebo draw the same Latin letters: the classifier's split between them is noise, so
+    each starts from the better of the two sums (render-and-compare then tells them apart); a family
+    without such a twin keeps its own sum, and unseen families still borrow from their nearest."""
+    from classifier.store import read_model_dir
+    from fontindex import active_index
+    from pipeline.openset import OpenSet
+
+    _, labels, _ = read_model_dir(DEFAULT_MODEL)
+    index = active_index(DEFAULT_MODEL)
+    op = OpenSet.build(index, labels)
+    label = {f.family: i for i, f in enumerate(labels.fonts)}
+    roboto, heebo, lato = label["roboto"], label["heebo"], label["lato"]
+    assert op.twins[roboto, heebo] and op.twins[heebo, roboto] and not op.twins[roboto, lato]
+    sums = -np.arange(labels.num_fonts, dtype=np.float64) - 10.0  # (F,) every family its own sum
+    sums[heebo], sums[roboto], sums[lato] = -1.0, -4.0, -2.0
+    base = op.base_scores(sums)  # (U,)
+    at = {f: i for i, f in enumerate(index.family_ids)}
+    assert base[at["roboto"]] == base[at["heebo"]] == -1.0 and base[at["lato"]] == -2.0
+    assert (base[: labels.num_fonts] >= sums).all()  # pooling only ever lends a better sum
+    assert OpenSet.build(index, labels, twin_cosine=1.01).twins is None  # off: each its own
+    unseen = np.flatnonzero(~op.trained)
+    assert (base[unseen] == base[op.head_of[unseen]]).all()  # the pooled sum of their nearest trained family
+
+
+@needs_shipped_index
+def test_look_alikes_leave_out_the_family_made_for_other_scripts():
+    """Noto Sans's nearest families were all Noto Sans <script> (its own Latin letters): identify's
+    look-alikes skip them, and keep a sibling of another width (IBM Plex Sans Condensed)."""
+    from fontindex import active_index
+
+    nb = neighbours(active_index(DEFAULT_MODEL))
+    assert all(n.name.startswith("Noto Sans ") for n in nb.similar("noto-sans", 3, free_only=True))
+    others = nb.similar("noto-sans", 3, free_only=True, other_designs=True)
+    assert len(others) == 3 and not any(n.name.startswith("Noto Sans ") for n in others)
+    plex = [n.name for n in nb.similar("ibm-plex-sans", 5, free_only=True, other_designs=True)]
+    assert "IBM Plex Sans Condensed" in plex and "IBM Plex Sans JP" not in plex
+
+
 def test_the_prior_favours_the_popular_families_named_not_every_trained_one(tiny_index):
     """A glyph model trained on every family (issue 15 option b) must not flatten the popularity prior:
     favoured = the popular families given (plus added fonts), whatever the model was trained on."""
