@@ -34,7 +34,7 @@ from fontindex.store import FontIndex, IndexFamily, IndexStyle, model_fingerprin
 from glyphs.augment import AugmentConfig, preset
 from glyphs.catalog import FamilyFiles, load_catalog
 from glyphs.labels import LabelMap
-from glyphs.render import FontFileError, FontStyle, variation_axes
+from glyphs.render import FontFileError, FontStyle, pick_file, variation_axes
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,15 @@ def end_styles(files: FamilyFiles) -> list[tuple[str, FontStyle]]:
     (those beyond WEIGHT_ENDS, even when the file's default sits there: Raleway's and Exo's
     variable files default to their hairline, which no named style draws); width ends at 100
     and optical-size ends at the file's default are the named styles already. Empty for a
-    family without an upright variable file, or whose file cannot be read."""
+    family without an upright variable file, or whose file cannot be read. The axes are those of the
+    file that draws them (pick_file: the one with the most axes): 41 catalog families ship one file
+    per axis beside the full one, and reading the first (TikTok Sans's opsz file) left their width
+    ends out of the index."""
     fam = files.family
-    pool = [f for f in files.variable if not f.italic]
-    if not pool:
+    if not any(not f.italic for f in files.variable):
         return []
     try:
-        axes = variation_axes(pool[0].path)
+        axes = variation_axes(pick_file(files, FontStyle(400, 90, False)).path)  # width 90: a variable file
     except (FontFileError, OSError):
         return []
     w = min(fam.weights, key=lambda x: (abs(x - 400), x)) if fam.weights else 400

@@ -176,3 +176,20 @@ def test_a_font_matched_at_a_width_end_is_measured_and_written_at_that_width():
     assert narrow.css_import == '@import "@fontsource-variable/roboto-flex/wdth.css";'
     assert "font-variation-settings: 'wdth' 25" in narrow.css and "'Roboto Flex Variable'" in narrow.css
     assert default.css_import == '@import "@fontsource/roboto-flex/400.css";'
+
+
+def test_the_css_fallback_is_cursive_for_looped_scripts_only(tmp_path):
+    """The generic family of the CSS fallback comes from the font's shapes when its tables say
+    nothing: a script's looped 'l' makes it cursive; a caps display face (Bungee) and an outlined
+    one (Bungee Outline: its hollow 'l' is one hole as tall as the letter) were given
+    'Brush Script MT' before."""
+    from typography.reference import generic_family
+
+    fonts = Path(__file__).parent / "fixtures" / "fonts"
+    (tmp_path / "cat.txt").write_text("dancing-script\tDancing Script\t400\t0\nlibre-baskerville\tLibre Baskerville\t"
+                                      "400\t0\nbungee\tBungee\t400\t0\nbungee-outline\tBungee Outline\t400\t0\n")
+    fams = {f.family.id: f for f in catalog_families(tmp_path / "cat.txt", fonts)}
+    assert all(f.present for f in fams.values())
+    got = {i: generic_family(f, f.family.name) for i, f in fams.items()}
+    assert got == {"dancing-script": "cursive", "libre-baskerville": "serif", "bungee": "sans-serif",
+                   "bungee-outline": "sans-serif"}

@@ -135,15 +135,15 @@ SERIF_FOOT = 1.5  # foot span / stem span of 'l' and 'I' above which a font has 
 def _generic_from_shapes(path: str) -> str | None:
     from PIL import ImageFont
 
-    try:
+    try:  # FreeType refuses some fonts' hinting programs only when drawing (Kumar One: "execution context too long")
         font = ImageFont.truetype(path, 100)
+        if abs(font.getlength("i") - font.getlength("m")) < 0.5 and font.getlength("i") > 0:
+            return "monospace"
+        if _looped(font, "l"):
+            return "cursive"
+        feet = [_foot_ratio(font, ch) for ch in "lI"]
     except OSError:
         return None
-    if abs(font.getlength("i") - font.getlength("m")) < 0.5 and font.getlength("i") > 0:
-        return "monospace"
-    if _looped(font, "l"):
-        return "cursive"
-    feet = [_foot_ratio(font, ch) for ch in "lI"]
     if all(f is not None and f >= SERIF_FOOT for f in feet):
         return "serif"
     return None
@@ -163,11 +163,23 @@ def _foot_ratio(font, ch: str) -> float | None:
     return foot / mid if mid > 0 else None
 
 
+LOOP_SPAN = 0.8  # a handwritten loop encloses a hole shorter than this share of the letter's height
+LOOP_AREA = 0.01  # ... of at least this share of the letter's box
+
+
 def _looped(font, ch: str) -> bool:
-    """Whether over a fifth of the rows of ``ch`` cross its ink twice (a handwritten loop)."""
+    """Whether ``ch`` encloses a hole shorter than the letter (a handwritten 'l''s loop). Counting
+    rows that cross the ink twice took 230 of 1,540 catalog families for scripts, among them
+    Bungee, Alegreya SC and Playfair Display SC (a caps 'L' with a spur) and every outlined face
+    (Bungee Outline: its hollow 'l' is one hole the letter's full height)."""
+    import cv2
+
     mask, _ = font.getmask2(ch)
     arr = np.asarray(mask, np.uint8).reshape(mask.size[1], mask.size[0]) > 127  # (h, w)
     if arr.shape[0] < 20:
         return False
-    runs = [int(np.count_nonzero(np.diff(r.astype(np.int8)) == 1) + r[0]) for r in arr]
-    return float(np.mean([n >= 2 for n in runs])) > 0.2
+    paper = np.pad(~arr, 1, constant_values=True).astype(np.uint8)  # the outside is one component
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    outside = labels[0, 0]
+    return any(k != outside and stats[k, cv2.CC_STAT_AREA] >= LOOP_AREA * arr.size
+               and stats[k, cv2.CC_STAT_HEIGHT] < LOOP_SPAN * arr.shape[0] for k in range(1, n))
