@@ -92,8 +92,8 @@ def format_table(image: str, ranking: Ranking) -> str:
         lines.append("  free look-alikes of " + ranking.fonts[0].name + ": "
                      + ", ".join(f"{s.name} ({s.similarity:.2f})" for s in ranking.fonts[0].similar))
     if ranking.in_catalog is not None and ranking.in_catalog < IN_CATALOG_THRESHOLD:
-        lines.append(f"  not in the catalog (probability it is a known font: {ranking.in_catalog:.2f}); "
-                     f"closest: {', '.join(f.name for f in ranking.fonts[:3])}")
+        lines.append(f"  probably not in the catalog (probability it is a known font: {ranking.in_catalog:.2f}; "
+                     f"the scores above are among known fonts); closest: {', '.join(f.name for f in ranking.fonts[:3])}")
     n = len(ranking.glyphs)
     lines.append(f"  evidence: {n} character{'' if n == 1 else 's'}")
     lines += [f"  warning: {w}" for w in ranking.warnings]
