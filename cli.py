@@ -104,8 +104,8 @@ def _fonts_parsers(sub: Any) -> None:
         ("list", cmd_fonts_list, "show families, weights, italics, axes and whether files are present"),
     ):
         p = fsub.add_parser(name, help=help, description=help)
-        _add(p, "--catalog", FetchConfig, "catalog file, or a name: 'top300' (= 'default', the shipped 300 "
-             "families) or 'all' (every Latin Google Fonts family)")
+        _add(p, "--catalog", FetchConfig, "catalog file, or a name: 'all' (= 'default', every Latin Google "
+             "Fonts family) or 'top300' (the 300 most used: the glyph model's classes)")
         _add(p, "--cache", FetchConfig, "font cache directory (env FREEFONTFINDER_FONTS)")
         _add(p, "--fonts-dir", FetchConfig, "a folder of your own TTF/OTF/WOFF/WOFF2/TTC files to add")
         p.set_defaults(func=fn)
