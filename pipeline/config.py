@@ -42,6 +42,9 @@ class VerifyConfig:
     # pictures apart). 0 = off. bench/results/axis.md measures it.
     axis_top: int = 1
     axis_gate: float = 1.0
+    # The top font's reported weight climbs to a neighbouring catalog weight while its drawing explains
+    # the glyphs better, at most this many steps (pipeline.weight; 0 = the best of the weights drawn)
+    weight_steps: int = 4
     catalog: str = "default"
     cache: str | None = None  # font cache (None: glyphs.catalog.default_cache_dir())
     fonts_dir: str | None = None  # extra folder of font files

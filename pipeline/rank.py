@@ -60,6 +60,7 @@ from pipeline.verify import (
     merge_verifications,
     verify,
 )
+from pipeline.weight import refined_weight
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
 CALIBRATION_FILE = "calibration.json"
@@ -318,6 +319,12 @@ class Identifier:
         # still ranks (before, ties fell back to catalog order: roboto, inter, open-sans)
         order = np.lexsort((-raw, -probs))[:top]
         fam = self.universe
+        if len(order) and int(order[0]) in matched and self.verify_config.weight_steps > 0:
+            sub = first_words(ix, words, self.verify_config.max_glyphs)
+            matched[int(order[0])] = refined_weight(
+                self.model, scores.embedding[sub], [chars[i] for i in sub], [words[i] for i in sub], w[sub],
+                self.fonts, [f.family for f in fam], int(order[0]), matched[int(order[0])],
+                self.verify_config.weight_steps)
         fonts = []
         for k in order:
             s = matched.get(int(k))

@@ -228,3 +228,23 @@ def test_a_variable_family_matched_at_a_width_end_is_reported_at_that_width(iden
     ranking = ident.rank(np.stack([gray] * 3, axis=-1), top=5)
     flex = next(f for f in ranking.fonts if f.family == "roboto-flex")
     assert flex.width == width
+
+
+@pytest.mark.parametrize("start", [400, 500, 600])
+def test_the_reported_weight_climbs_past_the_weights_drawn(ident, source, start):
+    """A weight estimate one or two steps light drew the family at weights below the true one; the
+    answer's weight climbs to the neighbouring catalog weight while its drawing matches better, and
+    lands on the drawn weight (Roboto Flex ExtraBold, 800)."""
+    from pipeline.weight import refined_weight
+
+    text = "Harbour Lights"
+    images = _glyphs_of("roboto-flex", text, FontStyle(800), source, ident.model.labels.norm)
+    chars, words = list(text.replace(" ", "")), [0] * 7 + [1] * 6
+    emb = ident.model.score(images, chars).embedding
+    ids = [f.family for f in ident.model.labels.fonts]
+    k = ids.index("roboto-flex")
+    got = refined_weight(ident.model, emb, chars, words, np.ones(len(chars)), source, ids, k, FontStyle(start))
+    assert got == FontStyle(800)
+    # a cut at a width end keeps its weight: it was drawn at the estimate on purpose
+    narrow = FontStyle(start, 25)
+    assert refined_weight(ident.model, emb, chars, words, np.ones(len(chars)), source, ids, k, narrow) == narrow
