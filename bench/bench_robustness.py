@@ -217,7 +217,7 @@ def write_report(kinds: dict, clean: dict, cfg: RobustnessConfig, wall: float, a
         d = s["top5"] - (axis_ctl if k in AXIS_KINDS else ctl)
         old = (f"{s['top1_old']:.3f} | {s['top5_old']:.3f}" if "top5_old" in s else "– | –")
         lines.append(f"| {k} | {s['n']} | {s['top1']:.3f} | {s['top5']:.3f} | {d:+.3f} | "
-                     f"{'yes' if d >= -0.10 else 'no'} | {old} | {s['p50']:.2f} |")
+                     f"{'yes' if round(d, 6) >= -0.10 else 'no'} | {old} | {s['p50']:.2f} |")
     lines += list(axis)
     if clean:
         o, n = clean["old"], clean["new"]
