@@ -517,7 +517,8 @@ def _index_parsers(sub: Any) -> None:
         _add(p, flag, IndexBuildConfig, help, type=int)
     p.add_argument("--no-axis-ends", dest="axis_ends", action="store_false", default=IndexBuildConfig.axis_ends,
                    help="index variable families only at their named weights, not also at their axes' ends "
-                        "(most condensed/expanded width, display/caption optical size, hairline/black weight)")
+                        "(most condensed/expanded width, display/caption optical size, hairline/black weight, "
+                        "and the width and optical-size ends at the hairline/black weight)")
     p.set_defaults(func=cmd_index_build)
     desc = ("The families that look most like FAMILY (or like the font identified in --image), with a "
             "similarity (cosine of their letter embeddings, 1 = the same design) and whether each is free "

@@ -74,7 +74,12 @@ def end_styles(files: FamilyFiles) -> list[tuple[str, FontStyle]]:
     family without an upright variable file, or whose file cannot be read. The axes are those of the
     file that draws them (pick_file: the one with the most axes): 41 catalog families ship one file
     per axis beside the full one, and reading the first (TikTok Sans's opsz file) left their width
-    ends out of the index."""
+    ends out of the index.
+
+    The corners too: each width or optical-size end at the hairline and black weights (named
+    e.g. 'wdth-max+wght-min'). An expanded cut drawn at its hairline (Nunito Sans ExtraLight
+    Expanded, Anybody Thin at 150 %) matched neither its width end at 400 nor its hairline at 100 %
+    and was named a wide display face (Montserrat Alternates, Lexend Zetta)."""
     fam = files.family
     if not any(not f.italic for f in files.variable):
         return []
@@ -83,13 +88,18 @@ def end_styles(files: FamilyFiles) -> list[tuple[str, FontStyle]]:
     except (FontFileError, OSError):
         return []
     w = min(fam.weights, key=lambda x: (abs(x - 400), x)) if fam.weights else 400
+    lo_w, _, hi_w = axes.get("wght", (w, w, w))
+    weight_ends = [(n, int(round(v))) for n, v in (("wght-min", lo_w), ("wght-max", hi_w))
+                   if not WEIGHT_ENDS[0] <= v <= WEIGHT_ENDS[1]]
     out = []
     for tag, (lo, default, hi) in axes.items():
         for name, v in ((f"{tag}-min", lo), (f"{tag}-max", hi)):
             if tag == "wdth" and round(v) != 100:
-                out.append((name, FontStyle(w, int(round(v)), False)))
+                out += [(name, FontStyle(w, int(round(v)), False))]
+                out += [(f"{name}+{n}", FontStyle(x, int(round(v)), False)) for n, x in weight_ends]
             elif tag == "opsz" and v != default:
-                out.append((name, FontStyle(w, 100, False, float(v))))
+                out += [(name, FontStyle(w, 100, False, float(v)))]
+                out += [(f"{name}+{n}", FontStyle(x, 100, False, float(v))) for n, x in weight_ends]
             elif tag == "wght" and not WEIGHT_ENDS[0] <= v <= WEIGHT_ENDS[1]:
                 out.append((name, FontStyle(int(round(v)), 100, False)))
     return out

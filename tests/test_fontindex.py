@@ -404,7 +404,8 @@ def test_a_variable_family_is_indexed_at_its_axis_ends_and_a_condensed_line_matc
         tiny_index, model, tmp_path):
     """Issue 11, item 3: Roboto Flex drawn at its most condensed width is still Roboto Flex. The index holds
     the family's axis ends (round-tripped with their names and optical sizes), a condensed line's glyphs match
-    the wdth-min end better than any named weight by more than the end prior, and a line at the default
+    the wdth-min end better than any named weight by more than the end prior, an expanded hairline line
+    its corner (wdth-max+wght-min: neither end alone drew it), and a line at the default
     instance keeps matching a named weight (the prior is there so extreme cuts do not attract it)."""
     from dataclasses import replace
 
@@ -416,7 +417,9 @@ def test_a_variable_family_is_indexed_at_its_axis_ends_and_a_condensed_line_matc
 
     fams = {f.family.id: f for f in catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")}
     ends = dict(end_styles(fams["roboto-flex"]))
-    assert set(ends) == {"wdth-min", "wdth-max", "wght-min", "wght-max"}  # the fixture's file has no opsz axis
+    assert set(ends) == {"wdth-min", "wdth-max", "wght-min", "wght-max",  # the fixture's file has no opsz axis
+                         "wdth-min+wght-min", "wdth-min+wght-max", "wdth-max+wght-min", "wdth-max+wght-max"}
+    assert (ends["wdth-max+wght-min"].width, ends["wdth-max+wght-min"].weight) == (151, 100)  # a corner
     assert (ends["wdth-min"].width, ends["wdth-max"].width, ends["wght-max"].weight) == (25, 151, 1000)
     assert end_styles(fams["roboto"]) == []  # static files only: no axes
     flex = tiny_index.family_index("roboto-flex")
@@ -431,7 +434,8 @@ def test_a_variable_family_is_indexed_at_its_axis_ends_and_a_condensed_line_matc
     chars = [c for w in words for c in w]
     w = np.ones(len(chars))
     rows = {s.end: k for k, s in enumerate(tiny_index.styles) if s.family == flex}
-    for style, want in ((ends["wdth-min"], "wdth-min"), (FontStyle(400, 100), "")):
+    for style, want in ((ends["wdth-min"], "wdth-min"), (ends["wdth-max+wght-min"], "wdth-max+wght-min"),
+                        (FontStyle(400, 100), "")):
         emb = embed(model, np.concatenate(word_templates(fams["roboto-flex"], style, words, model.labels.norm)), chars)
         sim = style_similarity(tiny_index, emb, chars)  # (S, N)
         match = family_match(tiny_index, sim, w)
