@@ -48,6 +48,7 @@ class RobustnessConfig:
     testsets: str = "bench/testsets"
     out: str = "bench/results"
     seed: int = 0
+    model: str = ""  # model directory ('' = the shipped models/default), e.g. one with another font index
 
 
 def texts_for(family: str, n: int, seed: int) -> list[str]:
@@ -278,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = RobustnessConfig(**vars(p.parse_args(argv)))
     from pipeline import get_identifier
 
-    ident = get_identifier()
+    ident = get_identifier(cfg.model) if cfg.model else get_identifier()
     t0 = time.perf_counter()
     kind_rows = run_kinds(ident, cfg) if cfg.families > 0 else []
     if cfg.families > 0 and (cfg.kinds == "all" or "axis" in cfg.kinds.split(",")):
