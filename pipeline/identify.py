@@ -48,8 +48,8 @@ def identify(cfg: IdentifyConfig) -> int:
             status = 1
             if cfg.json:  # the contract: one object per image on stdout, the error in it
                 _emit(cfg, error_dict(path, str(e)), "")
-            else:  # text: errors on stderr, so `identify *.png > fonts.txt` keeps only results
-                print(f"{path}: error: {e}", file=sys.stderr, flush=True)
+            else:  # text: errors on stderr, so `identify *.png > fonts.txt` keeps only results; the
+                print(f"error: {e}", file=sys.stderr, flush=True)  # message names the path as given
             continue
         except OcrUnavailableError as e:
             print(f"error: {e}", file=sys.stderr)

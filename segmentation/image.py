@@ -47,7 +47,7 @@ def load_image(
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, name = bytes(source), "the image data"
     elif isinstance(source, (str, os.PathLike)):
-        data, name = _read_file(Path(source), max_bytes), Path(source).name
+        data, name = _read_file(Path(source), max_bytes), str(Path(source))
     else:
         raise ImageError(f"cannot read an image from a {type(source).__name__}; "
                          "give a path, bytes, a PIL image or a numpy array.")
@@ -73,7 +73,7 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise ImageError(f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit.")
+            raise ImageError(f"{path} is {size:,} bytes, over the {max_bytes:,}-byte limit.")
         return path.read_bytes()
     except FileNotFoundError:
         raise ImageError(f"{path} does not exist.") from None

@@ -117,7 +117,10 @@ def test_identify_json_lines_order_errors_and_empty(tmp_path):
     ok = _run(str(blank))
     assert ok.returncode == 0 and "no text found" in ok.stdout
     text = _run(str(bad), str(blank))  # text output: the error on stderr, the results alone on stdout
-    assert text.returncode == 1 and "broken.jpg: error:" in text.stderr and "Traceback" not in text.stderr
+    assert text.returncode == 1 and "Traceback" not in text.stderr
+    assert f"error: {bad} is a PDF document, not an image" in text.stderr  # the path as given
+    missing = _run(str(tmp_path / "nope.png"))  # a missing file and a broken one name the file the same way
+    assert missing.returncode == 1 and f"error: {tmp_path / 'nope.png'} does not exist." in missing.stderr
     assert "error" not in text.stdout and "no text found" in text.stdout
 
 
