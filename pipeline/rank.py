@@ -203,8 +203,9 @@ class Identifier:
             rgb, boxes = upright_picture(rgb, [glyphs[i].box for i in region.glyphs], direction)
         text = [TextGlyph(glyphs[i].char, tuple(int(v) for v in b), glyphs[i].word_index,
                           glyphs[i].line_index) for i, b in zip(region.glyphs, boxes, strict=True)]
+        hollow = 2 * sum(glyphs[i].alt_image is not None for i in region.glyphs) > len(region.glyphs)
         typo = describe_region(text, FontChoice(f.family, f.name, f.weight, f.italic, f.width), files, rgb,
-                               selector=f".region-{k + 1}")
+                               selector=f".region-{k + 1}", hollow=hollow)
         return replace(region, typography=typo)
 
     def font_files(self) -> FontSource:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +65,20 @@ def test_turned_curved_and_hollow_text_is_read_and_named(ident, ranked, name, mi
     for g in ranking.glyphs:  # boxes in the input picture's pixels
         x0, y0, x1, y1 = g.box
         assert 0 <= x0 < x1 and 0 <= y0 < y1
+
+
+@pytest.mark.slow
+def test_hollow_letters_are_described_as_outlines(ranked):
+    """The outlined case's region says its letters are outlines, and its CSS draws them so: no fill, a
+    stroke in the text's colour about as wide as the picture's outline (about 4 px at this size);
+    a plain straight line says nothing of the kind."""
+    typo = ranked("outlined.png").regions[0].typography
+    assert typo.decorations == ("outline",)
+    stroke = re.search(r"-webkit-text-stroke: ([\d.]+)px (#[0-9a-f]{6})", typo.css)
+    assert stroke and "color: transparent" in typo.css, typo.css
+    assert 1.5 <= float(stroke.group(1)) <= 8 and stroke.group(2) == typo.color
+    plain = ranked("rotated-90.png").regions[0].typography
+    assert plain.decorations == () and "text-stroke" not in plain.css
 
 
 @pytest.mark.slow

@@ -16,18 +16,19 @@ from typography.types import FontChoice, Measurement, TextGlyph, Typography
 
 
 def describe_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyFiles | None,
-                    rgb: np.ndarray | None = None, selector: str = ".region") -> Typography:
+                    rgb: np.ndarray | None = None, selector: str = ".region", hollow: bool = False) -> Typography:
     """Typography of one region: ``glyphs`` (its characters), ``font`` (the family it
     matched), ``files`` (that family's files, None when absent: nominal proportions),
     ``rgb`` ((H, W, 3) uint8 picture; None: no colours, sizes from box heights).
+    ``hollow``: segmentation found the letters drawn as outlines (decorations 'outline', CSS text-stroke).
     Raises ValueError when ``glyphs`` is empty."""
     if not glyphs:
         raise ValueError("describe_region needs at least one glyph")
-    m = measure_region(glyphs, font, files, rgb)
+    m = measure_region(glyphs, font, files, rgb, hollow)
     package, imp = fontsource_import(font, css_weight(font, files))
     return Typography(size_px=m.size_px, letter_spacing_em=m.letter_spacing_em, line_height=m.line_height,
                       color=m.color, background=m.background, alignment=m.alignment, case=m.case,
-                      decorations=(), css=css_rule(selector, font, files, m), fontsource=package,
+                      decorations=("outline",) if hollow else (), css=css_rule(selector, font, files, m), fontsource=package,
                       css_import=imp, metrics=m.metrics)
 
 

@@ -47,7 +47,9 @@ def css_rule(selector: str, font: FontChoice, files: FamilyFiles | None, m: Meas
         decl.append(f"letter-spacing: {'normal' if abs(ls) < 0.01 else _num(ls, 'em')}")
     if m.line_height is not None:
         decl.append(f"line-height: {_num(round(m.line_height, 2))}")
-    if m.color:
+    if m.color and m.outline_px:  # letters drawn as outlines: the stroke in the text's colour, no fill
+        decl += ["color: transparent", f"-webkit-text-stroke: {_num(m.outline_px, 'px')} {m.color}"]
+    elif m.color:
         decl.append(f"color: {m.color}")
     if m.background and m.solid_background:
         decl.append(f"background-color: {m.background}")

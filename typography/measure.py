@@ -162,9 +162,10 @@ def _no_x_height(glyphs: Sequence[TextGlyph], heights: np.ndarray) -> bool:
 
 
 def measure_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyFiles | None,
-                   rgb: np.ndarray | None = None) -> Measurement:
+                   rgb: np.ndarray | None = None, hollow: bool = False) -> Measurement:
     """What can be measured of one region. ``rgb``: the (H, W, 3) uint8 picture (None:
-    sizes from box heights, no colours)."""
+    sizes from box heights, no colours). ``hollow``: the letters are drawn as outlines (segmentation
+    found them hollow): the outline's width is measured too (Measurement.outline_px)."""
     ref = reference_font(files, font.weight, font.italic, font.width) if files is not None and files.present else None
     boxes = [g.box for g in glyphs]
     cap = float(np.median([b[3] - b[1] for b in boxes]))
@@ -190,7 +191,20 @@ def measure_region(glyphs: Sequence[TextGlyph], font: FontChoice, files: FamilyF
         alignment=alignment(glyphs, size) if size else None,
         case=letter_case(glyphs, heights),
         metrics=metrics,
+        outline_px=band_width(cov) if hollow and cov is not None else None,
     )
+
+
+def band_width(cov: np.ndarray) -> float | None:
+    """Mean width in px of the ink drawn as bands (an outline's line): twice its area over its
+    edges' length (a band of width w and length L has area w L and edges 2 L). cov (h, w) float
+    ink coverage in 0-1. None without ink."""
+    import cv2
+
+    ink = (cov > 0.5).astype(np.uint8)
+    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    edges = sum(cv2.arcLength(c, True) for c in contours)
+    return round(2.0 * float(ink.sum()) / edges, 1) if edges > 0 else None
 
 
 def _round(v: float | None, n: int) -> float | None:

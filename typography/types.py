@@ -41,6 +41,7 @@ class Measurement:
     alignment: str | None
     case: str
     metrics: str  # 'font' | 'nominal'
+    outline_px: float | None = None  # band width of letters drawn as outlines (None: solid letters)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Typography:
     background: str | None
     alignment: str | None
     case: str
-    decorations: tuple[str, ...]  # 'underline', 'outline', 'shadow' when seen; () = none seen
+    decorations: tuple[str, ...]  # 'outline' when the letters are drawn as outlines; () = none seen
     css: str  # a CSS rule reproducing the region
     fontsource: str  # npm package of the free font, e.g. '@fontsource/roboto'
     css_import: str  # how to load it from CSS, e.g. '@import "@fontsource/roboto/700.css";'
