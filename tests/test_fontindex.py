@@ -65,8 +65,11 @@ def test_index_round_trips_through_safetensors_and_json(tiny_index, tmp_path):
 def test_index_is_deterministic_and_covers_each_family(tiny_index, model):
     two = catalog_families(FIX / "catalog-tiny.txt", FIX / "fonts")[3:]  # lobster, roboto-flex: 2 workers now
     again = build_index(two, model, DEFAULT_MODEL, variants=2, workers=2, progress=False)
+    once_more = build_index(two, model, DEFAULT_MODEL, variants=2, workers=1, progress=False)
+    np.testing.assert_array_equal(again.embeddings, once_more.embeddings)  # same families, any workers: same bytes
     rows = [k for k, s in enumerate(tiny_index.styles) if tiny_index.families[s.family].id in ("lobster", "roboto-flex")]
-    np.testing.assert_array_equal(again.embeddings, tiny_index.embeddings[rows])
+    # within the larger build their glyphs were embedded in other batches: equal to float rounding (1e-7)
+    np.testing.assert_allclose(again.embeddings, tiny_index.embeddings[rows], rtol=0, atol=1e-6)
     assert [f.id for f in tiny_index.families] == ["roboto", "libre-baskerville", "dancing-script", "lobster",
                                                   "roboto-flex"]
     assert {tiny_index.families[s.family].id for s in tiny_index.styles if s.italic} == {"roboto"}
