@@ -137,6 +137,11 @@ class FontIndex:
         return np.fromiter((bool(s.end) and (axes is None or s.end.split("-")[0] in axes) for s in self.styles),
                            bool, len(self.styles))
 
+    def at_corner(self) -> np.ndarray:
+        """(S,) bool: the style is a corner of a variable family's design space, a width or optical-size
+        end at the hairline or black weight (IndexStyle.end such as 'wdth-max+wght-min')."""
+        return np.fromiter(("+" in s.end for s in self.styles), bool, len(self.styles))
+
     def style_widths(self) -> np.ndarray:
         """(S,) int width (percent of normal) each style was drawn at."""
         return np.fromiter((s.width for s in self.styles), np.int64, len(self.styles))

@@ -17,6 +17,7 @@ only the classifier's F labels:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,11 @@ class OpenSet:
         trained = np.array([i in label_of for i in ids])
         return cls(index, head_of, trained, None if popular is None else np.array([i in popular for i in ids]),
                    twin_pairs(index.similar, label_of, twin_cosine))
+
+    @functools.cached_property
+    def corners(self) -> np.ndarray:
+        """(S,) bool: the index's corner styles (FontIndex.at_corner)."""
+        return self.index.at_corner()
 
     @property
     def favoured(self) -> np.ndarray:

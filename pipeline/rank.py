@@ -123,16 +123,20 @@ class Identifier:
     def likeness(self, images: np.ndarray, chars: list[str]) -> np.ndarray:
         """(N,) 0-1: how much each glyph (N, S, S) uint8 looks like its letter (letter_agreement;
         with the font index, also against the index's fonts). Segmentation uses it to choose
-        between readings of the same ink in different directions."""
-        return self.agreement(embed(self.model, images, chars), chars)  # embeddings only, no font scores
+        between readings of the same ink in different directions. The index's corner styles (a width end at
+        the hairline weight) are left out: the judge's thresholds (segmentation.evidence) were measured
+        without them, and slivers of a filled inline letter look like a hairline expanded cut (Rye's filled
+        'Gift Shop' 0.85 -> 0.89, and the reading as drawn, at the 1.0 ceiling, lost to it)."""
+        return self.agreement(embed(self.model, images, chars), chars, corners=False)  # embeddings only
 
-    def agreement(self, embedding: np.ndarray, chars: list[str]) -> np.ndarray:
+    def agreement(self, embedding: np.ndarray, chars: list[str], corners: bool = True) -> np.ndarray:
         """(N,) 0-1 letter agreement of glyph embeddings (N, D) with the letters read
         (pipeline.trust.letter_agreement); with the font index, the better of that and the
         index's (a letter may look like itself in a font the classifier never saw)."""
         agree = letter_agreement(embedding, self.model.char_indices(chars), self.prototypes)
         if self.openset is not None:
-            agree = np.maximum(agree, index_agreement(self.openset.glyph_similarity(embedding, chars)))
+            sim = self.openset.glyph_similarity(embedding, chars)  # (S, N)
+            agree = np.maximum(agree, index_agreement(sim if corners else sim[~self.openset.corners]))
         return agree
 
     @functools.cached_property
