@@ -89,7 +89,9 @@ def format_table(image: str, ranking: Ranking) -> str:
                 main = "  <- main" if r.fonts == ranking.fonts else ""
                 lines.append(f"    {k}. box {r.box}: {r.fonts[0].name} ({r.fonts[0].score:.2f}){size}{main}")
     if ranking.fonts[0].similar:
-        lines.append("  free look-alikes of " + ranking.fonts[0].name + ": "
+        top = ranking.fonts[0]
+        cut = f" at {top.width} % width" if top.width != 100 else ""  # the look-alikes of that cut
+        lines.append("  free look-alikes of " + top.name + cut + ": "
                      + ", ".join(f"{s.name} ({s.similarity:.2f})" for s in ranking.fonts[0].similar))
     if ranking.in_catalog is not None and ranking.in_catalog < IN_CATALOG_THRESHOLD:
         lines.append(f"  probably not in the catalog (probability it is a known font: {ranking.in_catalog:.2f}; "

@@ -335,20 +335,24 @@ class Identifier:
             s = matched.get(int(k))
             fonts.append(FontScore(fam[k].family, fam[k].name, round(float(probs[k]), 4),
                                    s.weight if s else weight, widths.get(int(k), width), s.italic if s else italic,
-                                   self.similar_families(fam[k].family)))
+                                   self.similar_families(fam[k].family, widths.get(int(k), 100))))
         boxes = np.array([evidence[i].box for i in ix])
         box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max()))
         return Region(box=box, fonts=fonts, glyphs=list(ix), in_catalog=self.known_probability(ver, sums, temperature, ix, w, evidence),
                       trust=round(region_trust(rel, len(ix)), 4))
 
-    def similar_families(self, family_id: str) -> tuple[SimilarFamily, ...]:
-        """The closest free families of one (empty without the font index)."""
+    def similar_families(self, family_id: str, width: int = 100) -> tuple[SimilarFamily, ...]:
+        """The closest free families of one (empty without the font index); of its cut at ``width``
+        (percent) when it was matched at a width end: a condensed cut's look-alikes are condensed."""
         if self.openset is None or self.verify_config.similar_top <= 0:
             return ()
         from fontindex import neighbours
+        from fontindex.similar import style_at_width
 
-        near = neighbours(self.openset.index).similar(family_id, self.verify_config.similar_top, free_only=True,
-                                                      other_designs=True)
+        index, top = self.openset.index, self.verify_config.similar_top
+        cut = style_at_width(index, family_id, width)
+        near = (neighbours(index).similar_to_style(cut, top, free_only=True) if cut is not None else
+                neighbours(index).similar(family_id, top, free_only=True, other_designs=True))
         return tuple(SimilarFamily(n.family, n.name, n.similarity, n.free) for n in near)
 
     def known_probability(self, ver: Verification | None, sums: np.ndarray, temperature: float, ix: list[int],

@@ -14,6 +14,7 @@ from pipeline.rank import DEFAULT_MODEL, Identifier
 def similar(cfg: SimilarConfig) -> int:
     """Print the families nearest cfg.family (or the font identified in cfg.image); exit status."""
     from fontindex import FontIndexError, active_index, neighbours
+    from fontindex.similar import style_at_width
 
     model_dir = Path(cfg.model) if cfg.model else DEFAULT_MODEL
     try:
@@ -24,7 +25,7 @@ def similar(cfg: SimilarConfig) -> int:
     if index is None:
         print("error: the model has no font index; build it: python cli.py index build", file=sys.stderr)
         return 1
-    family = _family_of_image(cfg.image, model_dir) if cfg.image else cfg.family
+    family, width = _font_of_image(cfg.image, model_dir) if cfg.image else (cfg.family, 100)
     if family is None:
         return 1
     if family not in index.family_ids:  # a display name ("Open Sans") -> its id (open-sans)
@@ -39,7 +40,9 @@ def similar(cfg: SimilarConfig) -> int:
         if family != alias:
             print(f"note: {alias} has the same letters as {family} in the catalog", file=sys.stderr)
     try:
-        near = neighbours(index).similar(family, cfg.top, cfg.free_only)
+        cut = style_at_width(index, family, width)  # matched at a width end: that cut's look-alikes
+        near = (neighbours(index).similar_to_style(cut, cfg.top, cfg.free_only) if cut is not None else
+                neighbours(index).similar(family, cfg.top, cfg.free_only))
     except KeyError:
         from difflib import get_close_matches
 
@@ -50,7 +53,8 @@ def similar(cfg: SimilarConfig) -> int:
     if cfg.json:
         print(json.dumps({"family": family, "similar": [asdict(s) for s in near]}))
     else:
-        print(f"families most like {index.families[index.family_index(family)].name} ({family}):")
+        cut = f" at {width} % width" if width != 100 else ""
+        print(f"families most like {index.families[index.family_index(family)].name} ({family}){cut}:")
         for k, s in enumerate(near, 1):
             lic = f"free ({s.licence})" if s.free else f"licence: {s.licence}"
             print(f"  {k}. {s.name:<28} similarity {s.similarity:.3f}  {lic}")
@@ -62,16 +66,17 @@ def similar(cfg: SimilarConfig) -> int:
     return 0
 
 
-def _family_of_image(image: str, model_dir: Path) -> str | None:
+def _font_of_image(image: str, model_dir: Path) -> tuple[str | None, int]:
+    """(family id, width in percent) of the main font identified in ``image``; (None, 100) on error."""
     from segmentation import ImageError
 
     try:
         ranking = Identifier(model_dir).rank(image, top=1)
     except ImageError as e:
         print(f"error: {e}", file=sys.stderr)
-        return None
+        return None, 100
     if not ranking.fonts:
         print(f"error: no text found in {image}", file=sys.stderr)
-        return None
+        return None, 100
     print(f"{image}: {ranking.fonts[0].name} ({ranking.fonts[0].score:.2f})", file=sys.stderr)
-    return ranking.fonts[0].family
+    return ranking.fonts[0].family, ranking.fonts[0].width

@@ -455,3 +455,22 @@ def test_similar_suggests_close_ids_for_a_typo(cli_run):
     assert p.returncode == 1 and "not a known family id" in p.stderr
     assert "did you mean vidaloka" in p.stderr, p.stderr
     assert "did you mean" not in cli_run("similar", "zzzzqqqq").stderr  # nothing close: no guess
+
+
+@needs_shipped_index
+def test_a_cut_matched_at_a_width_end_has_look_alikes_of_that_width():
+    """Archivo at its narrowest (62 %) looks like Oswald and the condensed families, at its regular like
+    Arimo: the look-alikes of a family matched at a width end are those of that cut (fresh-user trial: a
+    condensed Archivo listed normal-width look-alikes)."""
+    from fontindex import active_index
+    from fontindex.similar import style_at_width
+
+    index = active_index(DEFAULT_MODEL)
+    nb = neighbours(index)
+    narrow = nb.similar_to_style(style_at_width(index, "archivo", 62), 5, free_only=True)
+    regular = nb.similar("archivo", 5, free_only=True, other_designs=True)
+    condensed = ("Condensed", "Narrow", "Compressed", "Oswald", "Pathway Gothic")
+    assert sum(any(w in n.name for w in condensed) for n in narrow) >= 4, [n.name for n in narrow]
+    assert not any(any(w in n.name for w in condensed) for n in regular), [n.name for n in regular]
+    assert "archivo" not in [n.family for n in narrow]
+    assert style_at_width(index, "archivo", 100) is None
