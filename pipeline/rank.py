@@ -183,7 +183,7 @@ class Identifier:
         layout, directions = reading_layout(glyphs, words) if words else (glyphs, None)
         groups = region_groups(layout, lp, w, lambda ix: style_estimate(ix, w, scores), directions)
         regions = [self._region(ix, lp, w, scores, evidence, word_of, top, agree) for ix in groups]
-        regions = [self._with_typography(r, k, glyphs, rgb, layout, directions) for k, r in enumerate(regions)]
+        regions = [self._with_typography(r, k, glyphs, rgb, layout, directions, words) for k, r in enumerate(regions)]
         main = main_region(regions)
         rel = reliability([evidence[i].ocr_confidence for i in main.glyphs], agree[main.glyphs])
         notes = evidence_warnings(len(main.glyphs), main.trust, rel)
@@ -191,7 +191,7 @@ class Identifier:
                        warnings=notes)
 
     def _with_typography(self, region: Region, k: int, glyphs: Any, rgb: np.ndarray | None,
-                         layout: Any, directions: list[int] | None) -> Region:
+                         layout: Any, directions: list[int] | None, words: Any = None) -> Region:
         """The region with its typography measured against its best font (typography package),
         in its reading frame: turned text in the picture turned upright (regions.upright_picture),
         or its boxes in the reading frame (``layout``, reading_layout) when there is no picture."""
@@ -208,8 +208,9 @@ class Identifier:
         text = [TextGlyph(glyphs[i].char, tuple(int(v) for v in b), glyphs[i].word_index,
                           glyphs[i].line_index) for i, b in zip(region.glyphs, boxes, strict=True)]
         hollow = 2 * sum(glyphs[i].alt_image is not None for i in region.glyphs) > len(region.glyphs)
+        effects = {e for i in region.glyphs for e in getattr(words[glyphs[i].word_index], "effects", ())} if words else ()
         typo = describe_region(text, FontChoice(f.family, f.name, f.weight, f.italic, f.width), files, rgb,
-                               selector=f".region-{k + 1}", hollow=hollow)
+                               selector=f".region-{k + 1}", hollow=hollow, effects=tuple(sorted(effects)))
         return replace(region, typography=typo)
 
     def font_files(self) -> FontSource:

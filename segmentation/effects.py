@@ -50,6 +50,22 @@ def remove_rules(gray: np.ndarray, core: tuple[int, int], closed: bool = False) 
     return _paint(gray, ink, ink & ~rule)
 
 
+UNDERLINE_AT = 0.65  # a rule this far down the text rows or lower is an underline (drawn: 0.8-0.9), else struck
+
+
+def rule_kinds(gray: np.ndarray, core: tuple[int, int]) -> tuple[str, ...]:
+    """The ruled lines through a dark-on-light crop as CSS names them, 'underline' and/or 'line-through',
+    by where each crosses the text rows ``core`` (UNDERLINE_AT); () when there is none."""
+    rule = rule_mask(gray, core)
+    if rule is None:
+        return ()
+    rows = np.nonzero(rule.any(axis=1))[0]
+    h = max(1, core[1] - core[0])
+    kinds = {"underline" if (band.mean() - core[0]) / h >= UNDERLINE_AT else "line-through"
+             for band in np.split(rows, np.where(np.diff(rows) > 1)[0] + 1) if len(band)}
+    return tuple(k for k in ("underline", "line-through") if k in kinds)
+
+
 def rule_mask(gray: np.ndarray, core: tuple[int, int], ink: np.ndarray | None = None,
               closed: bool = False) -> np.ndarray | None:
     """(h, w) bool: the ink of long horizontal ruled lines in a dark-on-light crop, less the

@@ -196,14 +196,14 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
 
     crop = to_dark_on_light(view.gray) if view.map_xy is not None else view.gray  # (h, w) uint8
     fixed = _timed(timings, "effects", remove_shadow, crop, view.core) if cfg.effects else None
-    crop, reading = _read_unruled(engine, crop, view.core, cfg, timings)
+    crop, reading, effects = _read_unruled(engine, crop, view.core, cfg, timings)
     if fixed is not None:  # a shadow found: read without it, kept unless it reads far worse (photos fool the test)
-        fixed, again = _read_unruled(engine, fixed, view.core, cfg, timings)
+        fixed, again, rules = _read_unruled(engine, fixed, view.core, cfg, timings)
         if again.confidence >= SHADOW_DOUBT * reading.confidence:
-            crop, reading = fixed, again
+            crop, reading, effects = fixed, again, rules + ("shadow",)
     filled = _timed(timings, "effects", fill_outlines, crop, view.core) if cfg.effects else None
     if filled is None:
-        return _cut_chunk(view, crop, reading, cfg, timings)
+        return _with_effects(_cut_chunk(view, crop, reading, cfg, timings), effects)
     best = reading  # hollow letters: glyphs are cut solid, as the glyph model knows letters
     tries = [(filled.reading, h) for h in sorted({cfg.recog_height, *EFFECT_HEIGHTS})]
     tries += [(filled.glyphs, cfg.recog_height)]
@@ -214,8 +214,12 @@ def _read_view(engine: Any, view: View, cfg: SegmentConfig, timings: dict[str, f
     if judge is not None and chunk is not None:  # found hollow: or an inline design?
         drawn = _cut_chunk(view, crop, reading, cfg, timings)
         if drawn is not None and as_drawn_wins(drawn, chunk, judge, timings):
-            return drawn
-    return chunk
+            return _with_effects(drawn, effects)
+    return _with_effects(chunk, effects)
+
+
+def _with_effects(chunk: ReadChunk | None, effects: tuple[str, ...]) -> ReadChunk | None:
+    return replace(chunk, effects=effects) if chunk is not None and effects else chunk
 
 
 def _cut_chunk(view: View, crop: np.ndarray, reading: Any, cfg: SegmentConfig, timings: dict[str, float],
@@ -232,12 +236,13 @@ def _cut_chunk(view: View, crop: np.ndarray, reading: Any, cfg: SegmentConfig, t
 
 
 def _read_unruled(engine: Any, crop: np.ndarray, core: tuple[int, int], cfg: SegmentConfig,
-                  timings: dict[str, float]) -> tuple[np.ndarray, Any]:
-    """(crop, reading): the crop read without its ruled lines (segmentation.effects.remove_rules)
+                  timings: dict[str, float]) -> tuple[np.ndarray, Any, tuple[str, ...]]:
+    """(crop, reading, rules): the crop read without its ruled lines (segmentation.effects.remove_rules)
     where it has any. What the rule hid is drawn back both ways (an o left open, an e's bar
-    closed); the surer reading wins, and its crop is the one glyphs are cut from."""
+    closed); the surer reading wins, and its crop is the one glyphs are cut from. ``rules``: the
+    lines removed when that reading won ('underline', 'line-through'; effects.rule_kinds), else ()."""
     from segmentation import easyocr_backend as eb
-    from segmentation.effects import remove_rules
+    from segmentation.effects import remove_rules, rule_kinds
 
     tries = [crop]
     if cfg.effects and (opened := _timed(timings, "effects", remove_rules, crop, core)) is not None:
@@ -247,7 +252,8 @@ def _read_unruled(engine: Any, crop: np.ndarray, core: tuple[int, int], cfg: Seg
         reading = _timed(timings, "recognize", eb.recognize, engine, img, cfg.recog_height, cfg.lexicon_margin)
         if best is None or reading.confidence > best[1].confidence:
             best = (img, reading)
-    return best
+    rules = _timed(timings, "effects", rule_kinds, crop, core) if best[0] is not crop else ()
+    return best[0], best[1], rules
 
 
 def _bent_whole(engine: Any, gray: np.ndarray, views: list[View], cfg: SegmentConfig,

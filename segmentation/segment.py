@@ -164,7 +164,7 @@ def _assemble(chunks: list[ReadChunk], norm: NormSettings, timings: dict[str, fl
             wbox = _union([g.box for g in new])
             ids = tuple(range(len(glyphs), len(glyphs) + len(new)))
             words.append(Word("".join(g.char for g in new), wbox, chunk.confidence, line, ids,
-                              round(float(chunk.rotation), 1), chunk.bent))
+                              round(float(chunk.rotation), 1), chunk.bent, chunk.effects))
             glyphs.extend(new)
             line_boxes[line] = _union([line_boxes[line], wbox]) if line in line_boxes else wbox
     # Renumber lines densely (a line may have lost all its words).

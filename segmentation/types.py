@@ -37,6 +37,7 @@ class Word:
     glyphs: tuple[int, ...]  # indices into Segmentation.glyphs
     rotation: float = 0.0  # degrees (counterclockwise as seen) the text is turned in the picture
     bent: bool = False  # read from a curved line laid straight (segmentation.bend)
+    effects: tuple[str, ...] = ()  # lettering effects removed before reading: underline, line-through, shadow
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,4 @@ class ReadChunk:
     bent: bool = False  # read from a bent line laid straight (segmentation.bend): its direction is known
     # (h, w) uint8 like ``gray``: hollow letters filled only to their outline's inner edge (segmentation.hollow)
     alt_gray: np.ndarray | None = field(default=None, repr=False)
+    effects: tuple[str, ...] = ()  # lettering effects removed before reading (Word.effects)

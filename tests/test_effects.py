@@ -167,3 +167,26 @@ def test_outlines_centred_on_the_edge_are_found_thin_or_thick(font, stroke):
     assert filled is not None
     plain = ink_mask(_gray("control", style=STYLES[font], text="Museum Entrance"))
     assert _iou(plain, ink_mask(filled.glyphs)) > 0.6
+
+
+@pytest.fixture(scope="module")
+def ident():
+    from pipeline import DEFAULT_MODEL, get_identifier
+
+    return get_identifier(str(DEFAULT_MODEL))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind, says, css", [("control", (), None), ("underline", ("underline",), "underline"),
+                                             ("strike-through", ("line-through",), "line-through"),
+                                             ("shadow", ("shadow",), None), ("outline", ("outline",), None)])
+def test_the_effects_undone_are_reported_as_decorations(ident, kind, says, css):
+    """A line drawn with an underline, a strike-through, a drop shadow or as outlines reads as the same
+    words, and its region says which (Typography.decorations; CSS text-decoration for the ruled ones); a
+    plain line says nothing."""
+    rgb = KINDS[kind](ROBOTO, TEXT, SIZE, np.random.default_rng(3))
+    ranking = ident.rank(rgb, top=5)
+    assert ranking.text.replace(" ", "").lower() == TEXT.replace(" ", "").lower(), ranking.text
+    typo = ranking.regions[0].typography
+    assert typo.decorations == says
+    assert (f"text-decoration: {css}" in typo.css) if css else ("text-decoration" not in typo.css)

@@ -31,7 +31,8 @@ def _num(v: float, unit: str = "") -> str:
     return f"{v:g}{unit}"
 
 
-def css_rule(selector: str, font: FontChoice, files: FamilyFiles | None, m: Measurement) -> str:
+def css_rule(selector: str, font: FontChoice, files: FamilyFiles | None, m: Measurement,
+             decorations: tuple[str, ...] = ()) -> str:
     """A CSS rule (font-family with a fallback stack, weight, style, size, letter-spacing,
     line-height, colour; alignment, case and background where measured)."""
     stack = GENERIC_STACKS[generic_family(files, font.name)]
@@ -57,5 +58,7 @@ def css_rule(selector: str, font: FontChoice, files: FamilyFiles | None, m: Meas
         decl.append(f"text-align: {m.alignment}")
     if m.case == "upper":
         decl.append("text-transform: uppercase")
+    if lines := [d for d in decorations if d in ("underline", "line-through")]:
+        decl.append(f"text-decoration: {' '.join(lines)}")
     body = "".join(f"  {d};\n" for d in decl)
     return f"{selector} {{\n{body}}}"

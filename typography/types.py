@@ -65,7 +65,7 @@ class Typography:
     background: str | None
     alignment: str | None
     case: str
-    decorations: tuple[str, ...]  # 'outline' when the letters are drawn as outlines; () = none seen
+    decorations: tuple[str, ...]  # 'underline', 'line-through', 'outline', 'shadow' when seen; () = none
     css: str  # a CSS rule reproducing the region
     fontsource: str  # npm package of the free font, e.g. '@fontsource/roboto'
     css_import: str  # how to load it from CSS, e.g. '@import "@fontsource/roboto/700.css";'
