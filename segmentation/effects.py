@@ -50,7 +50,9 @@ def remove_rules(gray: np.ndarray, core: tuple[int, int], closed: bool = False) 
     return _paint(gray, ink, ink & ~rule)
 
 
-UNDERLINE_AT = 0.65  # a rule this far down the text rows or lower is an underline (drawn: 0.8-0.9), else struck
+# A rule this far down the text rows or lower is an underline, else a strike-through. Measured on the robustness
+# pictures of 20 families x 2 texts (bench/robust_draw): underlines at 0.76-0.96, strike-throughs 0.44-0.55.
+UNDERLINE_AT = 0.65
 
 
 def rule_kinds(gray: np.ndarray, core: tuple[int, int]) -> tuple[str, ...]:
