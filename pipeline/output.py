@@ -96,8 +96,14 @@ def format_table(image: str, ranking: Ranking) -> str:
     if ranking.in_catalog is not None and ranking.in_catalog < IN_CATALOG_THRESHOLD:
         lines.append(f"  probably not in the catalog (probability it is a known font: {ranking.in_catalog:.2f}; "
                      f"the scores above are among known fonts); closest: {', '.join(f.name for f in ranking.fonts[:3])}")
-    n = len(ranking.glyphs)
-    lines.append(f"  evidence: {n} character{'' if n == 1 else 's'}")
+    main = next((r for r in ranking.regions if r.fonts == ranking.fonts), None)
+    n = len(main.glyphs) if main is not None else len(ranking.glyphs)
+    whole = f" ({len(ranking.glyphs)} in the picture)" if n != len(ranking.glyphs) else ""
+    lines.append(f"  evidence: {n} character{'' if n == 1 else 's'} of the main text{whole}" if whole else
+                 f"  evidence: {n} character{'' if n == 1 else 's'}")
+    decorations = main.typography.decorations if main is not None and main.typography is not None else ()
+    if decorations:
+        lines.append(f"  drawn with: {', '.join(decorations)}")
     lines += [f"  warning: {w}" for w in ranking.warnings]
     return "\n".join(lines)
 

@@ -131,3 +131,24 @@ def test_bad_flags_are_usage_errors_not_tracebacks(flags, says):
     """A negative --top once printed 1,565 rows and a made-up backend a traceback: both are usage errors."""
     p = _run("examples/sample.png", *flags)
     assert p.returncode == 2 and says in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
+def test_the_text_output_counts_the_main_texts_characters_and_names_its_decorations():
+    """With two texts in a picture the evidence line counts the main text's characters (not all of them)
+    and says how many the picture holds; the main text's decorations are named (second fresh-user trial:
+    'evidence: 44 characters' under a 10-letter heading)."""
+    from pipeline.output import format_table
+    from pipeline.types import FontScore, GlyphEvidence, Ranking, Region
+    from typography.types import Typography
+
+    glyphs = [GlyphEvidence(c, (i, 0, i + 1, 1), 0.9, "oswald") for i, c in enumerate("SALEtoday")]
+    heading = [FontScore("oswald", "Oswald", 0.9, 700, 100, False)]
+    typo = Typography(size_px=40.0, letter_spacing_em=None, line_height=None, color=None, background=None,
+                      alignment=None, case="upper", decorations=("underline",), css="", fontsource="", css_import="",
+                      metrics="font")
+    ranking = Ranking(heading, glyphs, "SALE today", [
+        Region((0, 0, 4, 1), heading, [0, 1, 2, 3], typo),
+        Region((4, 0, 9, 1), [FontScore("roboto", "Roboto", 0.8, 400, 100, False)], [4, 5, 6, 7, 8])])
+    text = format_table("pic.png", ranking)
+    assert "evidence: 4 characters of the main text (9 in the picture)" in text
+    assert "drawn with: underline" in text

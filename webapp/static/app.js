@@ -143,8 +143,9 @@
     const p = j.in_catalog;
     n.hidden = !(typeof p === "number" && p < 0.5);
     if (!n.hidden) {
-      n.textContent = `This font is probably not in the catalog (${Math.round(p * 100)}% that it is): `
-        + "the fonts below are the closest free matches, not the font itself.";
+      n.textContent = `This font is probably not in the catalog (${Math.round(p * 100)}% that it is one the tool knows): `
+        + "the fonts below, and their scores, compare known fonts only: they are the closest free matches, "
+        + "not the font itself.";
     }
   }
 
@@ -199,10 +200,12 @@
     const text = regionText(j, region) || j.text;
     if (!main && typeof region.in_catalog === "number" && region.in_catalog < 0.5) {
       sec.append(el("p", "notice", `This text's font is probably not in the catalog (${Math.round(region.in_catalog * 100)}% `
-        + "that it is): below are its closest free matches."));
+        + "that it is one the tool knows): the scores below compare known fonts only, so they are its closest "
+        + "free matches."));
     }
     if (!fonts.length) return sec;
-    const winner = candidate(j, fonts[0], 1, text, true);
+    const own = Array.isArray(region.glyphs) ? region.glyphs : null;  // this text's characters only
+    const winner = candidate(j, fonts[0], 1, text, true, own);
     const typo = typographyBlock(region);
     if (typo) winner.append(typo);
     sec.append(winner);
@@ -211,7 +214,7 @@
     if (fonts.length > 1) {
       const list = el("div", "runners");
       list.append(el("h3", "runners-title", "Other candidates"));
-      fonts.slice(1).forEach((f, k) => list.append(candidate(j, f, k + 2, text, false)));
+      fonts.slice(1).forEach((f, k) => list.append(candidate(j, f, k + 2, text, false, own)));
       sec.append(list);
     }
     return sec;
@@ -239,6 +242,7 @@
     if (typeof region.letter_spacing_em === "number") add("Letter spacing", `${region.letter_spacing_em} em`);
     if (typeof region.line_height === "number") add("Line height", String(region.line_height));
     if (typeof region.case === "string") add("Case", region.case);
+    if (Array.isArray(region.decorations) && region.decorations.length) add("Drawn with", region.decorations.join(", "));
     for (const key of ["color", "background"]) {
       if (typeof region[key] !== "string") continue;
       const fact = el("span", "fact", `${key === "color" ? "Ink" : "Paper"} ${region[key]}`);
@@ -263,7 +267,7 @@
     return box;
   }
 
-  function candidate(j, f, rank, text, winner) {
+  function candidate(j, f, rank, text, winner, own) {
     const weight = typeof f.weight === "number" ? f.weight : 400;
     const italic = Boolean(f.italic);
     const card = el("article", winner ? "cand winner" : "cand");
@@ -285,8 +289,9 @@
     card.append(head);
     card.append(specimen(f.family, weight, italic, text || f.name, winner ? 52 : 26, "read"));
     card.append(specimen(f.family, weight, italic, PANGRAM, winner ? 22 : 15, "pangram"));
-    const votes = j.glyphs.filter((g) => g.best_family === f.family).length;
-    card.append(el("p", "votes", votes ? `${votes} of ${j.glyphs.length} characters voted for it`
+    const mine = own ? own.map((i) => j.glyphs[i]).filter(Boolean) : j.glyphs;
+    const votes = mine.filter((g) => g.best_family === f.family).length;
+    card.append(el("p", "votes", votes ? `${votes} of ${mine.length} characters voted for it`
       : "no character voted for it alone"));
     card.addEventListener("mouseenter", () => highlightFamily(f.family));
     card.addEventListener("mouseleave", () => highlightFamily(null));
