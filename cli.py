@@ -39,7 +39,8 @@ def _add(p: argparse.ArgumentParser, flag: str, cls: type, help: str, **kw: Any)
     """A flag whose default is shown from the config dataclass (argparse default None)."""
     name = flag.lstrip("-").replace("-", "_")
     default = {f.name: f.default for f in dataclasses.fields(cls)}.get(name)
-    p.add_argument(flag, dest=name, default=None, help=f"{help} (default: {default})", **kw)
+    shown = "" if default is None else f" (default: {'all' if default == 'default' else default})"  # None: see help
+    p.add_argument(flag, dest=name, default=None, help=help + shown, **kw)
 
 
 # --------------------------------------------------------------------------- fonts
