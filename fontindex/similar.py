@@ -109,6 +109,14 @@ class Neighbours:
         near = self.similar_to_vector(vector, top + STORED // 2, {own.id}, free_only)
         return [n for n in near if not script_version(n, own.name)][:top]
 
+    def similar_at_width(self, family_id: str, width: int, top: int = 5, free_only: bool = False,
+                         other_designs: bool = False) -> list[SimilarFont]:
+        """``similar``, or at a width end (``width`` percent, a cut the index holds) ``similar_to_style``
+        of that cut; KeyError if the family is not indexed."""
+        cut = style_at_width(self.index, family_id, width)
+        return (self.similar_to_style(cut, top, free_only) if cut is not None else
+                self.similar(family_id, top, free_only, other_designs))
+
     def _from_stored(self, i: int, top: int, free_only: bool) -> list[SimilarFont] | None:
         """The stored neighbours of family i merged with the families they could not cover;
         None when the stored list is absent or too short for ``top`` after filtering."""

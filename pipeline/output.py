@@ -99,8 +99,7 @@ def format_table(image: str, ranking: Ranking) -> str:
     main = next((r for r in ranking.regions if r.fonts == ranking.fonts), None)
     n = len(main.glyphs) if main is not None else len(ranking.glyphs)
     whole = f" ({len(ranking.glyphs)} in the picture)" if n != len(ranking.glyphs) else ""
-    lines.append(f"  evidence: {n} character{'' if n == 1 else 's'} of the main text{whole}" if whole else
-                 f"  evidence: {n} character{'' if n == 1 else 's'}")
+    lines.append(f"  evidence: {n} character{'' if n == 1 else 's'}{' of the main text' + whole if whole else ''}")
     decorations = main.typography.decorations if main is not None and main.typography is not None else ()
     if decorations:
         lines.append(f"  drawn with: {', '.join(decorations)}")

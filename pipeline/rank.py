@@ -208,7 +208,7 @@ class Identifier:
         text = [TextGlyph(glyphs[i].char, tuple(int(v) for v in b), glyphs[i].word_index,
                           glyphs[i].line_index) for i, b in zip(region.glyphs, boxes, strict=True)]
         hollow = 2 * sum(glyphs[i].alt_image is not None for i in region.glyphs) > len(region.glyphs)
-        effects = {e for i in region.glyphs for e in getattr(words[glyphs[i].word_index], "effects", ())} if words else ()
+        effects = {e for i in region.glyphs for e in words[glyphs[i].word_index].effects} if words else ()
         typo = describe_region(text, FontChoice(f.family, f.name, f.weight, f.italic, f.width), files, rgb,
                                selector=f".region-{k + 1}", hollow=hollow, effects=tuple(sorted(effects)))
         return replace(region, typography=typo)
@@ -348,12 +348,9 @@ class Identifier:
         if self.openset is None or self.verify_config.similar_top <= 0:
             return ()
         from fontindex import neighbours
-        from fontindex.similar import style_at_width
 
-        index, top = self.openset.index, self.verify_config.similar_top
-        cut = style_at_width(index, family_id, width)
-        near = (neighbours(index).similar_to_style(cut, top, free_only=True) if cut is not None else
-                neighbours(index).similar(family_id, top, free_only=True, other_designs=True))
+        near = neighbours(self.openset.index).similar_at_width(family_id, width, self.verify_config.similar_top,
+                                                               free_only=True, other_designs=True)
         return tuple(SimilarFamily(n.family, n.name, n.similarity, n.free) for n in near)
 
     def known_probability(self, ver: Verification | None, sums: np.ndarray, temperature: float, ix: list[int],

@@ -14,7 +14,6 @@ from pipeline.rank import DEFAULT_MODEL, Identifier
 def similar(cfg: SimilarConfig) -> int:
     """Print the families nearest cfg.family (or the font identified in cfg.image); exit status."""
     from fontindex import FontIndexError, active_index, neighbours
-    from fontindex.similar import style_at_width
 
     model_dir = Path(cfg.model) if cfg.model else DEFAULT_MODEL
     try:
@@ -40,9 +39,7 @@ def similar(cfg: SimilarConfig) -> int:
         if family != alias:
             print(f"note: {alias} has the same letters as {family} in the catalog", file=sys.stderr)
     try:
-        cut = style_at_width(index, family, width)  # matched at a width end: that cut's look-alikes
-        near = (neighbours(index).similar_to_style(cut, cfg.top, cfg.free_only) if cut is not None else
-                neighbours(index).similar(family, cfg.top, cfg.free_only))
+        near = neighbours(index).similar_at_width(family, width, cfg.top, cfg.free_only)  # a width end: that cut's
     except KeyError:
         from difflib import get_close_matches
 
